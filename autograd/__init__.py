@@ -1,0 +1,48 @@
+"""gradgate's engine: one scalar-and-tensor :class:`Value` recording gate nodes into a DAG.
+
+``backward()`` walks the graph applying the gate rules: add distributes, mul swaps, max
+routes, and every other op multiplies by its local derivative.
+
+>>> from autograd import Value, maximum
+>>> x, y, z, w = Value(3.0), Value(-4.0), Value(2.0), Value(-1.0)
+>>> f = 2 * (x * y + maximum(z, w))
+>>> f.backward()
+>>> f.data, x.grad, y.grad, z.grad, w.grad
+(-20.0, -8.0, 6.0, 2.0, 0.0)
+"""
+
+from . import graph
+from .errors import GradgateError, GraphFreedError, NonFiniteWarning
+from .gate import Gate
+from .grad_mode import enable_grad, is_grad_enabled, name_scope, no_grad
+from .gradcheck import gradcheck
+from .nn.conv import conv2d
+from .nn.dropout import dropout
+from .nn.loss import cross_entropy, svm_loss
+from .nn.pool import max_pool2d
+from .nn.softmax import log_softmax, softmax
+from .random import manual_seed
+from .value import Value, maximum
+
+__all__ = [
+    "Gate",
+    "GradgateError",
+    "GraphFreedError",
+    "NonFiniteWarning",
+    "Value",
+    "conv2d",
+    "cross_entropy",
+    "dropout",
+    "enable_grad",
+    "graph",
+    "gradcheck",
+    "is_grad_enabled",
+    "log_softmax",
+    "manual_seed",
+    "max_pool2d",
+    "maximum",
+    "name_scope",
+    "no_grad",
+    "softmax",
+    "svm_loss",
+]

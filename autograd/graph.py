@@ -1,0 +1,227 @@
+"""Walking the graph: topological order, backward, and one node's local backward.
+
+``backward`` is iterative (no recursion limit), visits each node once in reverse
+topological order, sums gradients where a node feeds several others (forks), and frees the
+saved intermediates afterwards unless ``retain_graph=True``.
+
+>>> from autograd import Value
+>>> a = Value(2.0)
+>>> b = (a + a) + (a + a)
+>>> [n.gate.name for n in backward_order(b) if n.gate]
+['add', 'add', 'add']
+>>> b.backward(); a.grad
+4.0
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import GradgateError, GraphFreedError, NonFiniteWarning
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+class _Freed:
+    """Marks a node whose saved intermediates a backward without retain_graph released."""
+
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED = _Freed()
+
+
+class _Mark:
+    """Traversal marks kept in a node's ``_up`` slot while the graph is walked."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+OPEN, DONE = _Mark("open"), _Mark("done")
+
+
+def _marked_order(root: Value, grad_only: bool) -> list[Value]:
+    """Iterative post-order DFS; leaves every returned node's ``_up`` set to DONE.
+
+    Marks live in the ``_up`` slot (None outside a backward) instead of a set of ids:
+    the scalar engine's backward spends much of its time here.
+    """
+    order: list[Value] = []
+    stack = [root]
+    push, pop, append = stack.append, stack.pop, order.append
+    while stack:
+        node = stack[-1]
+        mark = node._up
+        if mark is None:
+            node._up = OPEN
+            for parent in node._parents:
+                if parent._up is None and (parent.requires_grad or not grad_only):
+                    push(parent)
+        else:
+            pop()
+            if mark is OPEN:
+                node._up = DONE
+                append(node)
+    return order
+
+
+def topological_order(root: Value, grad_only: bool = False) -> list[Value]:
+    """Every node reachable from ``root`` through parents, parents before children.
+
+    With ``grad_only`` only nodes that require grad are followed.
+
+    >>> from autograd import Value
+    >>> x = Value(1.0, label="x"); y = (x * 2).exp()
+    >>> [n.label or n.gate.name for n in topological_order(y, grad_only=True)]
+    ['x', 'mul', 'exp']
+    """
+    order = _marked_order(root, grad_only)
+    for node in order:
+        node._up = None
+    return order
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The nodes in the order backward visits them: ``root`` first, leaves last."""
+    return topological_order(root, grad_only=True)[::-1]
+
+
+def fit(g: Any, parent: Value) -> Any:
+    """Reduce gradient ``g`` to ``parent``'s shape and dtype (undo broadcasting).
+
+    >>> from autograd import Value
+    >>> fit(np.ones((2, 3)), Value(np.zeros(3))).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    data = parent._data
+    if type(data) is float:
+        return g if type(g) is float else float(np.sum(g))
+    if type(g) is not np.ndarray:
+        return np.full(data.shape, g, data.dtype)
+    shape = data.shape
+    if g.shape != shape:
+        extra = g.ndim - len(shape)
+        if extra:
+            g = g.sum(axis=tuple(range(extra)))
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        if g.shape != shape:
+            g = np.broadcast_to(g, shape)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    return g
+
+
+def _seed(root: Value, grad: Any) -> Any:
+    data = root._data
+    if grad is None:
+        if type(data) is float:
+            return 1.0
+        if data.size != 1:
+            raise ValueError(
+                f"backward: grad can be omitted only for a scalar or one-element output; "
+                f"this output has shape {data.shape}, so pass grad= an array of that shape")
+        return np.ones(data.shape, data.dtype)
+    if type(data) is float:
+        return float(np.asarray(grad).reshape(()))
+    grad = np.asarray(grad, dtype=data.dtype)
+    if grad.shape != data.shape:
+        raise GradgateError(
+            f"backward: grad has shape {grad.shape} but the output has shape {data.shape}")
+    return grad
+
+
+def backward(root: Value, grad: Any = None, retain_graph: bool = False) -> None:
+    """Run backpropagation from ``root``; see :meth:`autograd.Value.backward`."""
+    if not root.requires_grad:
+        raise GradgateError(
+            "backward: this Value does not require grad (it was made from constants, with "
+            "requires_grad=False, or inside no_grad())")
+    seed = _seed(root, grad)
+    order = _marked_order(root, grad_only=True)
+    for node in order:
+        if node._saved is FREED:
+            for n in order:
+                n._up = None
+            raise GraphFreedError(
+                f"backward: the graph through this {node._gate.name} node was already "
+                "freed by an earlier backward; call backward(retain_graph=True) the first "
+                "time to backpropagate through the same graph twice")
+    root._up = seed
+    nonfinite: list[str] = []
+    try:
+        for node in reversed(order):
+            up = node._up
+            node._up = None
+            if up is DONE:
+                continue  # no gradient reached this node
+            gate = node._gate
+            if type(up) is float:
+                node._grad += up
+                if gate is None:
+                    if up - up != 0.0:
+                        nonfinite.append(node.label or "a scalar leaf")
+                    continue
+            else:
+                g = node._grad
+                if gate is None:
+                    node._grad = np.array(up) if g is None else g + up  # leaves own their grad
+                    if not np.isfinite(up).all():
+                        nonfinite.append(node.label or f"a leaf of shape {up.shape}")
+                    continue
+                node._grad = up if g is None else g + up
+            grads = gate.backward(up, node._saved)
+            for parent, g in zip(node._parents, grads):
+                if g is None or not parent.requires_grad:
+                    continue
+                if type(g) is not float or type(parent._data) is not float:
+                    g = fit(g, parent)
+                pu = parent._up
+                parent._up = g if pu is DONE else pu + g
+            if not retain_graph:
+                node._saved = FREED
+    except BaseException:
+        for node in order:
+            node._up = None
+        raise
+    if nonfinite:
+        warnings.warn(f"backward: non-finite gradient (NaN or inf) reached "
+                      f"{', '.join(nonfinite[:5])}", NonFiniteWarning, stacklevel=3)
+
+
+def local_backward(node: Value, up: Any) -> tuple[Any, ...]:
+    """The gradients ``node`` sends to each of its parents for upstream ``up``; pure.
+
+    Raises :class:`GraphFreedError` when a backward without ``retain_graph`` freed the
+    saved tensors; scalar nodes are recomputed from their parents' data instead.
+
+    >>> from autograd import Value
+    >>> x, y = Value(3.0), Value(-4.0)
+    >>> local_backward(x * y, 2.0)
+    (-8.0, 6.0)
+    """
+    gate = node._gate
+    if gate is None:
+        return ()
+    saved = node._saved
+    if saved is FREED:
+        datas = [p._data for p in node._parents]
+        if not all(type(d) is float for d in datas) or not getattr(gate, "deterministic", True):
+            raise GraphFreedError(
+                f"{gate.name}: this tensor node's saved intermediates were freed by "
+                "backward(); build the graph again or call backward(retain_graph=True)")
+        saved = gate.forward(*datas)[1]
+    grads = gate.backward(up, saved)
+    return tuple(None if g is None or not p.requires_grad else fit(g, p)
+                 for p, g in zip(node._parents, grads))

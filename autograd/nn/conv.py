@@ -1,0 +1,96 @@
+"""2-D convolution — a mul gate: the input's gradient comes from the weights and the
+weights' gradient from the input (each input gets upstream × the *other* one); the bias
+gets the upstream summed (add).  The arithmetic runs in :mod:`autograd.kernels`.
+
+Output size per spatial dimension: ``(size + 2·padding - kernel) // stride + 1``.
+
+>>> import numpy as np
+>>> from autograd import Value
+>>> x = Value(np.ones((1, 3, 5, 5))); w = Value(np.ones((2, 3, 3, 3)))
+>>> conv2d(x, w, stride=2, padding=1).shape
+(1, 2, 3, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import kernels
+from ..errors import GradgateError
+from ..gate import MUL, Gate
+from ..value import Value, apply, lift
+
+
+def pair(op: str, name: str, v: Any, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints as a validated ``(h, w)`` tuple, each >= ``minimum``.
+
+    >>> pair("conv2d", "stride", 2, 1)
+    (2, 2)
+    """
+    vals = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(vals) != 2 or not all(isinstance(n, (int, np.integer)) and n >= minimum
+                                 for n in vals):
+        raise GradgateError(f"{op}: {name} must be an int >= {minimum} or a pair of them; "
+                            f"got {v!r}")
+    return int(vals[0]), int(vals[1])
+
+
+class Conv2d(Gate):
+    """Cross-correlation of (N,C,H,W) input with (F,C,KH,KW) weights plus (F,) bias."""
+
+    name, family = "conv2d", MUL
+
+    def __init__(self, stride: tuple[int, int], padding: tuple[int, int]):
+        self.stride = stride
+        self.padding = padding
+
+    def forward(self, x: Any, w: Any, b: Any = None) -> tuple[Any, Any]:
+        dtype = np.result_type(x, w) if b is None else np.result_type(x, w, b)
+        x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+        b = None if b is None else b.astype(dtype, copy=False)
+        return kernels.conv2d_forward(x, w, b, self.stride, self.padding), (x, w, b is not None)
+
+    def backward(self, up: Any, saved: Any) -> tuple[Any, ...]:
+        x, w, has_bias = saved
+        dx, dw, db = kernels.conv2d_backward(np.asarray(up, x.dtype), x, w, self.stride,
+                                             self.padding)
+        return (dx, dw, db) if has_bias else (dx, dw)
+
+
+def conv2d(x: Any, w: Any, b: Any = None, stride: Any = 1, padding: Any = 0) -> Value:
+    """Convolve a batch of images: ``x`` (N,C,H,W), ``w`` (F,C,KH,KW), ``b`` (F,) or None.
+
+    ``stride`` and ``padding`` (zero padding) are ints or (h, w) pairs.
+
+    >>> x = Value(np.ones((1, 1, 3, 3))); w = Value(np.ones((1, 1, 2, 2)))
+    >>> conv2d(x, w).data[0, 0].tolist()
+    [[4.0, 4.0], [4.0, 4.0]]
+    """
+    x, w = lift(x), lift(w)
+    stride = pair("conv2d", "stride", stride, 1)
+    padding = pair("conv2d", "padding", padding, 0)
+    if x.ndim != 4:
+        raise GradgateError(f"conv2d: input must have shape (N, C, H, W); got {x.shape}")
+    if w.ndim != 4:
+        raise GradgateError(f"conv2d: weights must have shape (F, C, KH, KW); got {w.shape}")
+    n, c, h, wd = x.shape
+    f, wc, kh, kw = w.shape
+    if wc != c:
+        raise GradgateError(
+            f"conv2d: input has {c} channels (shape {x.shape}) but the weights expect {wc} "
+            f"(shape {w.shape})")
+    if kh > h + 2 * padding[0] or kw > wd + 2 * padding[1]:
+        raise GradgateError(
+            f"conv2d: kernel {kh}x{kw} is larger than the padded input "
+            f"{h + 2 * padding[0]}x{wd + 2 * padding[1]} (input {x.shape}, padding {padding})")
+    if min(x.shape + w.shape) == 0:
+        raise GradgateError(f"conv2d: empty input {x.shape} or weights {w.shape}")
+    gate = Conv2d(stride, padding)
+    if b is None:
+        return apply(gate, x, w)
+    b = lift(b)
+    if b.shape != (f,):
+        raise GradgateError(f"conv2d: bias must have shape ({f},) for {f} filters; got {b.shape}")
+    return apply(gate, x, w, b)

@@ -1,0 +1,58 @@
+"""2-D max pooling — a max gate: each window's upstream gradient is routed to the element
+that won the window (the first one on ties).
+
+>>> import numpy as np
+>>> from autograd import Value
+>>> x = Value(np.arange(16.0).reshape(1, 1, 4, 4))
+>>> max_pool2d(x, 2).data[0, 0].tolist()
+[[5.0, 7.0], [13.0, 15.0]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import kernels
+from ..errors import GradgateError
+from ..gate import MAX, Gate
+from ..value import Value, apply, lift
+from .conv import pair
+
+
+class MaxPool2d(Gate):
+    """Max over each kernel_size window of an (N,C,H,W) input, moved by ``stride``."""
+
+    name, family = "max_pool2d", MAX
+
+    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int]):
+        self.kernel_size = kernel_size
+        self.stride = stride
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        out, argmax = kernels.max_pool2d_forward(x, self.kernel_size, self.stride)
+        return out, (argmax, x.shape)
+
+    def backward(self, up: Any, saved: Any) -> tuple[Any]:
+        argmax, shape = saved
+        return (kernels.max_pool2d_backward(np.asarray(up), argmax, shape, self.kernel_size,
+                                            self.stride),)
+
+
+def max_pool2d(x: Any, kernel_size: Any, stride: Any = None) -> Value:
+    """Max-pool (N,C,H,W) ``x`` over ``kernel_size`` windows; ``stride`` defaults to it.
+
+    >>> max_pool2d(Value(np.ones((1, 1, 5, 5))), 2).shape     # windows that don't fit drop
+    (1, 1, 2, 2)
+    """
+    x = lift(x)
+    kernel = pair("max_pool2d", "kernel_size", kernel_size, 1)
+    stride = kernel if stride is None else pair("max_pool2d", "stride", stride, 1)
+    if x.ndim != 4:
+        raise GradgateError(f"max_pool2d: input must have shape (N, C, H, W); got {x.shape}")
+    if kernel[0] > x.shape[2] or kernel[1] > x.shape[3]:
+        raise GradgateError(
+            f"max_pool2d: kernel {kernel[0]}x{kernel[1]} is larger than the input's spatial "
+            f"size {x.shape[2]}x{x.shape[3]} (shape {x.shape})")
+    return apply(MaxPool2d(kernel, stride), x)

@@ -1,0 +1,1 @@
+"""The engine's primitive gates, grouped by kind: arithmetic, unary, reductions, shape, matmul."""

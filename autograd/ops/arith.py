@@ -1,0 +1,166 @@
+"""Arithmetic gates.  Each forward stands beside its local backward, as in the maths.
+
+Gradients here have the broadcast shape; :func:`autograd.graph.fit` reduces them to each
+input's shape.
+
+>>> from autograd import Value
+>>> x, y = Value(3.0), Value(-4.0)
+>>> z = x * y; z.backward(); (x.grad, y.grad)     # mul swaps
+(-4.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import GradgateError, describe, warn_if_nonfinite
+from ..gate import ADD, LOCAL, MAX, MUL, Gate
+
+
+def _ln(x: Any) -> Any:
+    return math.log(x) if type(x) is float else np.log(x)
+
+
+class Add(Gate):
+    """a + b — add gate: distributes the upstream gradient unchanged to both inputs."""
+
+    name, family = "add", ADD
+
+    def forward(self, a: Any, b: Any) -> tuple[Any, None]:
+        return a + b, None
+
+    def backward(self, up: Any, saved: None) -> tuple[Any, Any]:
+        return up, up
+
+
+class Sub(Gate):
+    """a - b — add gate: distributes upstream to a and its negation to b."""
+
+    name, family = "sub", ADD
+
+    def forward(self, a: Any, b: Any) -> tuple[Any, None]:
+        return a - b, None
+
+    def backward(self, up: Any, saved: None) -> tuple[Any, Any]:
+        return up, -up
+
+
+class Neg(Gate):
+    """-a — local gate: d(-a)/da = -1."""
+
+    name, family = "neg", LOCAL
+
+    def forward(self, a: Any) -> tuple[Any, None]:
+        return -a, None
+
+    def backward(self, up: Any, saved: None) -> tuple[Any]:
+        return (-up,)
+
+
+class Mul(Gate):
+    """a * b — mul gate: swaps, each input gets upstream times the other input."""
+
+    name, family = "mul", MUL
+
+    def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
+        return a * b, (a, b)
+
+    def backward(self, up: Any, saved: tuple[Any, Any]) -> tuple[Any, Any]:
+        a, b = saved
+        return up * b, up * a
+
+
+class Div(Gate):
+    """a / b — local gate: d/da = 1/b, d/db = -a/b²."""
+
+    name, family = "div", LOCAL
+
+    def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
+        if type(b) is float and b == 0.0:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = float(np.divide(a, b)) if type(a) is float else np.divide(a, b)
+            warn_if_nonfinite(self.name, out)
+            return out, (a, b)
+        if type(a) is float and type(b) is float:
+            return a / b, (a, b)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.divide(a, b)
+        warn_if_nonfinite(self.name, out)
+        return out, (a, b)
+
+    def backward(self, up: Any, saved: tuple[Any, Any]) -> tuple[Any, Any]:
+        a, b = saved
+        return up / b, -up * a / (b * b)
+
+
+class Pow(Gate):
+    """x ** c for a constant exponent c — local gate: d/dx = c · x**(c-1)."""
+
+    name, family = "pow", LOCAL
+
+    def __init__(self, exponent: float):
+        self.exponent = exponent
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        c = self.exponent
+        if not c.is_integer() and np.any(np.asarray(x) < 0):
+            raise GradgateError(
+                f"pow: negative base in {describe(x)} with non-integer exponent {c} "
+                "has no real value")
+        if type(x) is float and (x != 0.0 or c > 0):
+            return x**c, x
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            out = np.power(x, c)
+        if type(x) is float:
+            out = float(out)
+        warn_if_nonfinite(self.name, out)
+        return out, x
+
+    def backward(self, up: Any, x: Any) -> tuple[Any]:
+        c = self.exponent
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (up * c * x ** (c - 1),)
+
+
+class PowValue(Gate):
+    """a ** b with a Value exponent — local gate: d/da = b·a**(b-1), d/db = a**b · ln a."""
+
+    name, family = "pow", LOCAL
+
+    def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any, Any]]:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            out = a**b if type(a) is float and type(b) is float and a > 0 else np.power(a, b)
+        if type(a) is float and type(b) is float:
+            out = float(out)
+        warn_if_nonfinite(self.name, out)
+        return out, (a, b, out)
+
+    def backward(self, up: Any, saved: tuple[Any, Any, Any]) -> tuple[Any, Any]:
+        a, b, out = saved
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return up * b * a ** (b - 1), up * out * _ln(a)
+
+
+class Maximum(Gate):
+    """max(a, b) element-wise — max gate: routes upstream to the larger input (ties: a)."""
+
+    name, family = "maximum", MAX
+
+    def forward(self, a: Any, b: Any) -> tuple[Any, Any]:
+        if type(a) is float and type(b) is float:
+            return (a if a >= b else b), a >= b
+        a_wins = np.greater_equal(a, b)
+        return np.where(a_wins, a, b), a_wins
+
+    def backward(self, up: Any, a_wins: Any) -> tuple[Any, Any]:
+        if type(a_wins) is bool:
+            return (up, 0.0) if a_wins else (0.0, up)
+        return up * a_wins, up * ~a_wins
+
+
+ADD_GATE, SUB_GATE, NEG_GATE = Add(), Sub(), Neg()
+MUL_GATE, DIV_GATE = Mul(), Div()
+POW_VALUE_GATE, MAXIMUM_GATE = PowValue(), Maximum()

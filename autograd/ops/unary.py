@@ -1,0 +1,107 @@
+"""Element-wise unary gates: exp, log, tanh, sigmoid (local gates) and relu (a max gate).
+
+Scalars go through :mod:`math`, tensors through numpy.
+
+>>> from autograd import Value
+>>> x = Value(0.0); s = x.sigmoid(); s.backward(); (s.data, x.grad)
+(0.5, 0.25)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import GradgateError, warn_if_nonfinite
+from ..gate import LOCAL, MAX, Gate
+
+
+class Exp(Gate):
+    """e**x — local gate: d/dx = e**x, so backward reuses the output."""
+
+    name, family = "exp", LOCAL
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        if type(x) is float:
+            try:
+                out = math.exp(x)
+            except OverflowError:
+                out = math.inf
+        else:
+            with np.errstate(over="ignore"):
+                out = np.exp(x)
+        warn_if_nonfinite(self.name, out)
+        return out, out
+
+    def backward(self, up: Any, out: Any) -> tuple[Any]:
+        return (up * out,)
+
+
+class Log(Gate):
+    """ln x for x > 0 — local gate: d/dx = 1/x."""
+
+    name, family = "log", LOCAL
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        if type(x) is float:
+            if x <= 0.0:
+                raise GradgateError(f"log: input must be positive, got {x!r}")
+            return math.log(x), x
+        bad = x <= 0
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise GradgateError(
+                f"log: input must be positive; {int(bad.sum())} of {x.size} elements of the "
+                f"tensor of shape {x.shape} are <= 0 (first at index {first}: {x[first]!r})")
+        return np.log(x), x
+
+    def backward(self, up: Any, x: Any) -> tuple[Any]:
+        return (up / x,)
+
+
+class Tanh(Gate):
+    """tanh x — local gate: d/dx = 1 - tanh²x."""
+
+    name, family = "tanh", LOCAL
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        t = math.tanh(x) if type(x) is float else np.tanh(x)
+        return t, t
+
+    def backward(self, up: Any, t: Any) -> tuple[Any]:
+        return (up * (1.0 - t * t),)
+
+
+class Sigmoid(Gate):
+    """σ(x) = 1/(1+e**-x), computed stably as (1 + tanh(x/2))/2 — local gate: σ(1-σ)."""
+
+    name, family = "sigmoid", LOCAL
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        s = 0.5 + 0.5 * (math.tanh(0.5 * x) if type(x) is float else np.tanh(0.5 * x))
+        return s, s
+
+    def backward(self, up: Any, s: Any) -> tuple[Any]:
+        return (up * s * (1.0 - s),)
+
+
+class ReLU(Gate):
+    """max(x, 0) — max gate: routes upstream to x where x > 0, nothing elsewhere."""
+
+    name, family = "relu", MAX
+
+    def forward(self, x: Any) -> tuple[Any, Any]:
+        if type(x) is float:
+            return (x if x > 0.0 else 0.0), x > 0.0
+        return np.maximum(x, 0), x > 0
+
+    def backward(self, up: Any, positive: Any) -> tuple[Any]:
+        if type(positive) is bool:
+            return (up if positive else 0.0,)
+        return (up * positive,)
+
+
+EXP_GATE, LOG_GATE, TANH_GATE = Exp(), Log(), Tanh()
+SIGMOID_GATE, RELU_GATE = Sigmoid(), ReLU()
