@@ -21,6 +21,7 @@ from .nn.dropout import dropout
 from .nn.loss import cross_entropy, svm_loss
 from .nn.pool import max_pool2d
 from .nn.softmax import log_softmax, softmax
+from .ops.join import cat, stack
 from .random import manual_seed
 from .value import Value, maximum
 
@@ -30,6 +31,7 @@ __all__ = [
     "GraphFreedError",
     "NonFiniteWarning",
     "Value",
+    "cat",
     "conv2d",
     "cross_entropy",
     "dropout",
@@ -44,5 +46,6 @@ __all__ = [
     "name_scope",
     "no_grad",
     "softmax",
+    "stack",
     "svm_loss",
 ]

@@ -48,3 +48,48 @@ def warn_if_nonfinite(op: str, out: Any, stage: str = "forward") -> None:
             return
         what = f"{int(bad.sum())} of {out.size} elements of shape {out.shape} non-finite"
     warnings.warn(f"{op}: {stage} produced {what}", NonFiniteWarning, stacklevel=4)
+
+
+def warn_if_new_nonfinite(op: str, out: np.ndarray, inputs: tuple[np.ndarray, ...]) -> None:
+    """Warn when ``out`` holds NaN/inf that its (finite) inputs did not: for kernels that
+    numpy's error flags do not see (BLAS, Numba)."""
+    if not np.isfinite(out).all() and all(np.isfinite(x).all() for x in inputs):
+        warn_if_nonfinite(op, out)
+
+
+class FloatErrors:
+    """Collects numpy's floating-point error flags (overflow, invalid, divide) raised while
+    one op runs, so the op can be named in a :class:`NonFiniteWarning`.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     with FLOAT_ERRORS.watch():
+    ...         _ = np.full(2, 1e308) * 10
+    ...     FLOAT_ERRORS.report("mul", [])
+    >>> "mul" in str(caught[0].message)
+    True
+    """
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+
+    def __call__(self, kind: str, flag: int) -> None:
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+
+    def watch(self) -> np.errstate:
+        """Context in which numpy reports floating-point errors here instead of warning."""
+        self.kinds.clear()
+        return np.errstate(over="call", invalid="call", divide="call", call=self)
+
+    def report(self, op: str, inputs: list[Any]) -> None:
+        """Warn, naming ``op`` and its inputs, if the last watched op raised a flag."""
+        if self.kinds:
+            kinds, self.kinds = " and ".join(self.kinds), []
+            shapes = ", ".join(describe(x) for x in inputs)
+            warnings.warn(f"{op}: {kinds} in forward produced NaN or infinity (inputs: {shapes})",
+                          NonFiniteWarning, stacklevel=4)
+
+
+FLOAT_ERRORS = FloatErrors()

@@ -34,7 +34,8 @@ def gradcheck(fn: Callable[..., Value], inputs: Value | Sequence[Any], eps: floa
     """Compare the analytic gradients of ``fn(*inputs)`` with central differences.
 
     Inputs are copied to float64; a non-scalar output is reduced with fixed random weights
-    so every output element is checked.  Only inputs that require grad are checked.
+    (``seed``) so every output element is checked, and the values reported are then those
+    of the weighted sum.  Only inputs that require grad are checked.
     Returns True or raises ``AssertionError`` naming the input, the index and both values.
 
     >>> gradcheck(lambda x: x * x, [Value(3.0)])
@@ -46,9 +47,12 @@ def gradcheck(fn: Callable[..., Value], inputs: Value | Sequence[Any], eps: floa
     out = fn(*xs)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
-    rng = np.random.default_rng(seed)
-    weights = rng.standard_normal(out.shape)
-    out.backward(float(weights) if out.is_scalar else weights)
+    # A one-element output is checked as it is; a larger one through fixed random weights.
+    if out.size == 1:
+        weights: Any = np.ones(out.shape)
+    else:
+        weights = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(1.0 if out.is_scalar else weights)
     for i, x in enumerate(xs):
         if not x.requires_grad:
             continue

@@ -15,7 +15,6 @@ saved intermediates afterwards unless ``retain_graph=True``.
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -161,43 +160,67 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False) -> None:
     root._up = seed
     nonfinite: list[str] = []
     try:
-        for node in reversed(order):
-            up = node._up
-            node._up = None
-            if up is DONE:
-                continue  # no gradient reached this node
-            gate = node._gate
-            if type(up) is float:
-                node._grad += up
-                if gate is None:
-                    if up - up != 0.0:
-                        nonfinite.append(node.label or "a scalar leaf")
-                    continue
-            else:
-                g = node._grad
-                if gate is None:
-                    node._grad = np.array(up) if g is None else g + up  # leaves own their grad
-                    if not np.isfinite(up).all():
-                        nonfinite.append(node.label or f"a leaf of shape {up.shape}")
-                    continue
-                node._grad = up if g is None else g + up
-            grads = gate.backward(up, node._saved)
-            for parent, g in zip(node._parents, grads):
-                if g is None or not parent.requires_grad:
-                    continue
-                if type(g) is not float or type(parent._data) is not float:
-                    g = fit(g, parent)
-                pu = parent._up
-                parent._up = g if pu is DONE else pu + g
-            if not retain_graph:
-                node._saved = FREED
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            _propagate(order, retain_graph, nonfinite)
     except BaseException:
         for node in order:
             node._up = None
         raise
     if nonfinite:
+        culprit = _first_nonfinite_gate(order)
         warnings.warn(f"backward: non-finite gradient (NaN or inf) reached "
-                      f"{', '.join(nonfinite[:5])}", NonFiniteWarning, stacklevel=3)
+                      f"{', '.join(nonfinite[:5])}" + (f"; it first appeared in the backward of "
+                      f"{culprit}" if culprit else ""), NonFiniteWarning, stacklevel=3)
+
+
+def _is_finite(x: Any) -> bool:
+    return x - x == 0.0 if type(x) is float else bool(np.isfinite(x).all())
+
+
+def _first_nonfinite_gate(order: list[Value]) -> str | None:
+    """The first node, in backward order, with a finite gradient that sent a non-finite one
+    to an input: the op whose local backward produced the NaN/inf."""
+    for node in reversed(order):
+        if node._gate is not None and node._grad is not None and _is_finite(node._grad):
+            for parent in node._parents:
+                if parent.requires_grad and parent._grad is not None and not _is_finite(
+                        parent._grad):
+                    return f"{node._gate.name} (output shape {node.shape})"
+    return None
+
+
+def _propagate(order: list[Value], retain_graph: bool, nonfinite: list[str]) -> None:
+    """The backward loop: each node, children first, hands its gradient to its parents."""
+    for node in reversed(order):
+        up = node._up
+        node._up = None
+        if up is DONE:
+            continue  # no gradient reached this node
+        gate = node._gate
+        if type(up) is float:
+            node._grad += up
+            if gate is None:
+                if up - up != 0.0:
+                    nonfinite.append(node.label or "a scalar leaf")
+                continue
+        else:
+            g = node._grad
+            if gate is None:
+                node._grad = np.array(up) if g is None else g + up  # leaves own their grad
+                if not np.isfinite(up).all():
+                    nonfinite.append(node.label or f"a leaf of shape {up.shape}")
+                continue
+            node._grad = up if g is None else g + up
+        grads = gate.backward(up, node._saved)
+        for parent, g in zip(node._parents, grads):
+            if g is None or not parent.requires_grad:
+                continue
+            if type(g) is not float or type(parent._data) is not float:
+                g = fit(g, parent)
+            pu = parent._up
+            parent._up = g if pu is DONE else pu + g
+        if not retain_graph:
+            node._saved = FREED
 
 
 def local_backward(node: Value, up: Any) -> tuple[Any, ...]:

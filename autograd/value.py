@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import graph
-from .errors import GradgateError, NonFiniteWarning, describe
+from .errors import FLOAT_ERRORS, GradgateError, NonFiniteWarning, describe, warn_if_nonfinite
 from .gate import Gate
 from .grad_mode import STATE
 from .ops import arith, reduce, shape, unary
@@ -90,7 +90,7 @@ class Value:
     """
 
     __slots__ = ("_data", "_grad", "_up", "_parents", "_gate", "_saved", "label",
-                 "requires_grad", "scope")
+                 "requires_grad", "scope", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.ones(3) * v is a Value
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True):
@@ -371,26 +371,31 @@ def apply(gate: Gate, *inputs: Value) -> Value:
     >>> apply(ADD_GATE, Value(1.0), Value(2.0)).data
     3.0
     """
-    try:
-        out, saved = gate.forward(*[x._data for x in inputs])
-    except GradgateError:
-        raise
-    except ValueError as err:
-        shapes = ", ".join(describe(x._data) for x in inputs)
-        raise GradgateError(f"{gate.name}: inputs of {shapes} do not fit together: {err}") from None
+    out, saved = _forward(gate, [x._data for x in inputs])
     return _record(out, gate, inputs, saved, any(x.requires_grad for x in inputs))
 
 
 def apply2(gate: Gate, a: Value, b: Value) -> Value:
     """:func:`apply` for the binary operators, the scalar engine's hot path."""
-    try:
+    if type(a._data) is float and type(b._data) is float:
         out, saved = gate.forward(a._data, b._data)
+    else:
+        out, saved = _forward(gate, [a._data, b._data])
+    return _record(out, gate, (a, b), saved, a.requires_grad or b.requires_grad)
+
+
+def _forward(gate: Gate, datas: list[Any]) -> tuple[Any, Any]:
+    """``gate.forward`` with numpy's errors turned into messages naming the op."""
+    try:
+        with FLOAT_ERRORS.watch():
+            out, saved = gate.forward(*datas)
     except GradgateError:
         raise
     except ValueError as err:
-        raise GradgateError(f"{gate.name}: inputs of {describe(a._data)} and "
-                            f"{describe(b._data)} do not fit together: {err}") from None
-    return _record(out, gate, (a, b), saved, a.requires_grad or b.requires_grad)
+        shapes = ", ".join(describe(d) for d in datas)
+        raise GradgateError(f"{gate.name}: inputs of {shapes} do not fit together: {err}") from None
+    FLOAT_ERRORS.report(gate.name, datas)
+    return out, saved
 
 
 def _record(out: Any, gate: Gate, parents: tuple[Value, ...], saved: Any,
@@ -399,6 +404,9 @@ def _record(out: Any, gate: Gate, parents: tuple[Value, ...], saved: Any,
     node = _new_value(Value)
     if type(out) is float:
         node._grad = 0.0
+        if out - out != 0.0 and all(type(p._data) is not float or p._data - p._data == 0.0
+                                    for p in parents):
+            warn_if_nonfinite(gate.name, out)
     else:
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # numpy scalars from reductions become 0-d tensors

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from ..errors import GradgateError
+from ..errors import GradgateError, warn_if_new_nonfinite
 from ..gate import MUL, Gate
 from ..value import Value, apply, lift
 
@@ -29,9 +29,9 @@ def pair(op: str, name: str, v: Any, minimum: int) -> tuple[int, int]:
     >>> pair("conv2d", "stride", 2, 1)
     (2, 2)
     """
-    vals = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
-    if len(vals) != 2 or not all(isinstance(n, (int, np.integer)) and n >= minimum
-                                 for n in vals):
+    vals = (v, v) if isinstance(v, (int, np.integer)) else v
+    if (not isinstance(vals, (tuple, list)) or len(vals) != 2
+            or not all(isinstance(n, (int, np.integer)) and n >= minimum for n in vals)):
         raise GradgateError(f"{op}: {name} must be an int >= {minimum} or a pair of them; "
                             f"got {v!r}")
     return int(vals[0]), int(vals[1])
@@ -50,7 +50,9 @@ class Conv2d(Gate):
         dtype = np.result_type(x, w) if b is None else np.result_type(x, w, b)
         x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
         b = None if b is None else b.astype(dtype, copy=False)
-        return kernels.conv2d_forward(x, w, b, self.stride, self.padding), (x, w, b is not None)
+        out = kernels.conv2d_forward(x, w, b, self.stride, self.padding)
+        warn_if_new_nonfinite(self.name, out, (x, w) if b is None else (x, w, b))
+        return out, (x, w, b is not None)
 
     def backward(self, up: Any, saved: Any) -> tuple[Any, ...]:
         x, w, has_bias = saved

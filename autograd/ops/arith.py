@@ -96,6 +96,18 @@ class Div(Gate):
         return up / b, -up * a / (b * b)
 
 
+def _power(base: Any, exponent: Any) -> Any:
+    """base ** exponent as in numpy: inf/nan (no exception) for overflow and 0 ** -c."""
+    if type(base) is float and type(exponent) is float:
+        try:
+            return base**exponent
+        except (OverflowError, ZeroDivisionError):
+            pass
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = np.power(base, exponent)
+    return float(out) if type(base) is float and type(exponent) is float else out
+
+
 class Pow(Gate):
     """x ** c for a constant exponent c — local gate: d/dx = c · x**(c-1)."""
 
@@ -110,19 +122,15 @@ class Pow(Gate):
             raise GradgateError(
                 f"pow: negative base in {describe(x)} with non-integer exponent {c} "
                 "has no real value")
-        if type(x) is float and (x != 0.0 or c > 0):
-            return x**c, x
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            out = np.power(x, c)
-        if type(x) is float:
-            out = float(out)
+        out = _power(x, c)
         warn_if_nonfinite(self.name, out)
         return out, x
 
     def backward(self, up: Any, x: Any) -> tuple[Any]:
         c = self.exponent
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (up * c * x ** (c - 1),)
+        if c == 0.0:
+            return (up * 0.0,)
+        return (up * c * _power(x, c - 1.0),)
 
 
 class PowValue(Gate):
@@ -131,17 +139,14 @@ class PowValue(Gate):
     name, family = "pow", LOCAL
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any, Any]]:
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            out = a**b if type(a) is float and type(b) is float and a > 0 else np.power(a, b)
-        if type(a) is float and type(b) is float:
-            out = float(out)
+        out = _power(a, b)
         warn_if_nonfinite(self.name, out)
         return out, (a, b, out)
 
     def backward(self, up: Any, saved: tuple[Any, Any, Any]) -> tuple[Any, Any]:
         a, b, out = saved
         with np.errstate(divide="ignore", invalid="ignore"):
-            return up * b * a ** (b - 1), up * out * _ln(a)
+            return up * b * _power(a, b - 1.0), up * out * _ln(a)
 
 
 class Maximum(Gate):

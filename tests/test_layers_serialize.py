@@ -1,0 +1,148 @@
+"""save/load as .npz without pickle: exact round trips, all-or-nothing loading, and errors that
+list every bad key or say why a file is not a checkpoint."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+from layers import BatchNorm1d, CheckpointError, Linear, ReLU, Sequential, load, save
+from layers.models import lenet_digits
+
+
+def _net(seed: int) -> Sequential:
+    rng = np.random.default_rng(seed)
+    net = Sequential(Linear(3, 4), BatchNorm1d(4), ReLU(), Linear(4, 2))
+    for p in net.parameters():
+        p.data = rng.normal(size=p.shape)
+    net[1].running_mean = rng.normal(size=4)
+    net[1].num_batches_tracked = np.array(7)
+    return net
+
+
+def _same_state(a, b) -> None:
+    sa, sb = a.state_dict(), b.state_dict()
+    assert list(sa) == list(sb)
+    for name in sa:
+        np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
+        assert sa[name].dtype == sb[name].dtype, name
+
+
+def test_round_trip_is_exact_with_buffers(tmp_path):
+    a, b = _net(0), _net(1)
+    path = tmp_path / "net.npz"
+    save(a, path)
+    load(b, path)
+    _same_state(a, b)
+    x = np.random.default_rng(2).normal(size=(5, 3))
+    a.eval(), b.eval()
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+    with np.load(path, allow_pickle=False) as archive:
+        assert sorted(archive.files) == sorted(a.state_dict())
+
+
+def test_round_trip_float32_cnn_and_exact_file_name(tmp_path):
+    a, b = lenet_digits().float(), lenet_digits().float()
+    path = tmp_path / "digits.weights"       # no .npz suffix: written under exactly this name
+    save(a, path)
+    assert path.exists() and not (tmp_path / "digits.weights.npz").exists()
+    load(b, str(path))
+    _same_state(a, b)
+    assert b.features[0].weight.dtype == np.float32
+
+
+def test_mismatched_file_lists_every_bad_key_and_loads_nothing(tmp_path):
+    path = tmp_path / "other.npz"
+    state = _net(0).state_dict()
+    del state["0.bias"]
+    del state["1.running_var"]
+    state["3.weight"] = np.zeros((5, 4))
+    state["extra.weight"] = np.zeros(2)
+    np.savez(path, **state)
+    target = _net(1)
+    before = target.state_dict()
+    with pytest.raises(CheckpointError) as info:
+        load(target, path)
+    err = info.value
+    assert err.missing_keys == ["0.bias", "1.running_var"]
+    assert err.unexpected_keys == ["extra.weight"]
+    assert err.mismatched_keys == ["3.weight"]
+    message = str(err)
+    for key in ("'0.bias'", "'1.running_var'", "'extra.weight'", "'3.weight'", "(5, 4)",
+                "(2, 4)", "other.npz"):
+        assert key in message
+    after = target.state_dict()
+    for name in before:
+        np.testing.assert_array_equal(before[name], after[name])
+
+
+def test_pickled_file_is_refused(tmp_path):
+    path = tmp_path / "evil.npz"
+    with open(path, "wb") as f:
+        pickle.dump({"0.weight": np.zeros((4, 3))}, f)
+    with pytest.raises(CheckpointError, match="holds pickled data, which is never loaded"):
+        load(_net(0), path)
+
+
+def test_object_array_inside_npz_is_refused(tmp_path):
+    path = tmp_path / "objects.npz"
+    state = _net(0).state_dict()
+    state["0.weight"] = np.array([{"a": 1}, None], dtype=object)
+    np.savez(path, **state)          # numpy pickles the object array inside the archive
+    with pytest.raises(CheckpointError, match=r"array '0.weight' holds pickled objects"):
+        load(_net(0), path)
+
+
+def test_non_npz_files_give_clear_errors(tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("hello, these are not weights")
+    with pytest.raises(CheckpointError, match="is not a .npz archive"):
+        load(_net(0), text)
+    single = tmp_path / "single.npy"
+    np.save(single, np.zeros(3))
+    with pytest.raises(CheckpointError, match="is a single .npy array"):
+        load(_net(0), single)
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(CheckpointError, match="is not a .npz archive"):
+        load(_net(0), empty)
+    with pytest.raises(FileNotFoundError, match="no checkpoint file at"):
+        load(_net(0), tmp_path / "missing.npz")
+
+
+def test_corrupt_archive_gives_clear_error(tmp_path):
+    good = tmp_path / "good.npz"
+    save(_net(0), good)
+    raw = good.read_bytes()
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(CheckpointError, match="truncated.npz"):
+        load(_net(0), truncated)
+    # a zip whose member is not an .npy array
+    bad_member = tmp_path / "bad_member.npz"
+    with zipfile.ZipFile(bad_member, "w") as z:
+        z.writestr("0.weight.npy", b"garbage bytes")
+    with pytest.raises(CheckpointError, match=r"entry '0.weight' is not a NumPy array"):
+        load(_net(0), bad_member)
+    # a valid .npy header promising more data than the member holds
+    short = tmp_path / "short.npz"
+    header = _npy_bytes(np.zeros((4, 3)))[:-40]
+    with zipfile.ZipFile(short, "w") as z:
+        z.writestr("0.weight.npy", header)
+    with pytest.raises(CheckpointError, match=r"array '0.weight' is corrupt"):
+        load(_net(0), short)
+
+
+def _npy_bytes(arr: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, arr)
+    return buffer.getvalue()
+
+
+def test_save_rejects_non_modules(tmp_path):
+    with pytest.raises(TypeError, match="save: expected a Module"):
+        save({"w": np.zeros(2)}, tmp_path / "x.npz")
