@@ -294,6 +294,13 @@ def test_loss_scores_must_be_a_batch(loss):
 
 
 # ---------------------------------------------------------------- dropout
-@pytest.mark.parametrize("p", [1.0, -0.1, 1.5])
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
 def test_dropout_p_outside_unit_interval(p):
     mentions(error_message(lambda: dropout(Value(np.ones(3)), p)), "dropout", str(p))
+
+
+def test_dropout_p_one_drops_everything():
+    x = Value(np.ones(4))
+    y = dropout(x, 1.0)
+    y.sum().backward()
+    assert y.data.tolist() == [0.0] * 4 and x.grad.tolist() == [0.0] * 4

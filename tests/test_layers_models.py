@@ -93,7 +93,7 @@ def test_bad_initial_states_are_named():
 
 def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match="Dropout: p must be in"):
-        Dropout(1.0)
+        Dropout(1.5)
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
         RNN(2, 2, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="kernel_size must be an int or a pair"):

@@ -33,7 +33,7 @@ class Dropout(Gate):
     def forward(self, x: Any) -> tuple[Any, Any]:
         shape = np.shape(x)
         keep = self._rng.random(shape) >= self.p
-        mask = keep / (1.0 - self.p)
+        mask = keep / (1.0 - self.p) if self.p < 1.0 else np.zeros(shape)
         if type(x) is float:
             mask = float(mask)
         else:
@@ -47,13 +47,13 @@ class Dropout(Gate):
 def dropout(x: Any, p: float = 0.5, training: bool = True,
             rng: np.random.Generator | None = None) -> Value:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p) in training;
-    the identity in evaluation (``training=False``) or for ``p == 0``.
+    the identity in evaluation (``training=False``) or for ``p == 0``; all zeros for ``p == 1``.
 
     >>> v = Value([1.0, 2.0]); dropout(v, 0.5, training=False) is v
     True
     """
-    if not isinstance(p, (int, float, np.floating)) or not 0.0 <= p < 1.0:
-        raise GradgateError(f"dropout: p must be a probability in [0, 1), got {p!r}")
+    if not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
+        raise GradgateError(f"dropout: p must be a probability in [0, 1], got {p!r}")
     x = lift(x)
     if not training or p == 0.0:
         return x

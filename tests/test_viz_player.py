@@ -1,0 +1,153 @@
+"""The stepper's HTML player: its structure, and clicking through it in a real headless
+Chromium (skipped without playwright / chromium / dot, unless CI is set).  Screenshots go to
+tests/artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import viz
+from autograd import Value, cross_entropy, maximum
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI (.ci/install installs it)")
+    pytest.skip(f"{what} is not available")
+
+
+def require_dot() -> None:
+    if shutil.which("dot") is None:
+        missing("Graphviz's dot")
+
+
+def circuit() -> Value:
+    x, y, z, w = (Value(v, label=n) for v, n in [(3.0, "x"), (-4.0, "y"), (2.0, "z"),
+                                                  (-1.0, "w")])
+    f = 2 * (x * y + maximum(z, w))
+    f.label = "f"
+    return f
+
+
+def payload(html: str) -> dict:
+    m = re.search(r'<script type="application/json" class="gg-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_player_html_holds_every_frame_inline():
+    require_dot()
+    s = viz.step(circuit())
+    html = s._repr_html_()
+    data = payload(html)
+    assert len(data["states"]) == len(s) == len(data["captions"]) == 8
+    assert data["states"][0].count("c") == 1 and data["states"][-1].count("p") == 0
+    assert "<svg" in html and "http" not in html.split("<svg")[0]  # no external resources
+    assert html.count('class="gg-next"') == 1 and "gg-slider" in html
+    ids = re.findall(r'id="(gg-player-\w+)"', html + s._repr_html_())
+    assert len(set(ids)) == 2  # two players on one page do not collide
+    assert "x gets -4.00 (the other input, y)" in data["captions"][2]
+
+
+def test_player_escapes_hostile_labels():
+    require_dot()
+    a = Value(2.0, label="</script><script>alert('pwned')</script>")
+    html = viz.step(a * a).to_html(full_page=True)
+    assert "<script>alert" not in html
+    assert html.count("</script>") == 2  # the JSON payload and the player's own code
+    assert html.startswith("<!DOCTYPE html>")
+
+
+@pytest.fixture(scope="module")
+def page():
+    require_dot()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("python playwright")
+    if not Path(CHROMIUM).exists():
+        missing("Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 800})
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.errors = errors
+        yield pg
+        browser.close()
+
+
+def current(page) -> list[str]:
+    return page.eval_on_selector_all("g.node.gg-cur title", "els => els.map(e => e.textContent)")
+
+
+def grad_texts(page, node: str) -> list[str]:
+    return page.eval_on_selector_all(
+        f"g.node.ggv_{node} text", "els => els.map(e => e.textContent)")
+
+
+def test_clicking_next_advances_the_highlighted_node(page, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    f = circuit()
+    s = viz.step(f)
+    path = s.save_html(tmp_path / "circuit_player.html")
+    page.goto(Path(path).as_uri())
+    ids = [st.value_index for st in s]
+    assert page.get_attribute(".gg-player", "data-step") == "0"
+    assert sorted(current(page)) == [f"o{ids[0]}", f"v{ids[0]}"]
+    assert page.inner_text(".gg-counter") == "step 1 / 8"
+    assert not page.is_visible(".gg-nojs")
+    page.screenshot(path=str(ARTIFACTS / "viz_player_step1.png"))
+    page.click(".gg-next")
+    page.click(".gg-next")
+    page.click(".gg-next")
+    assert page.get_attribute(".gg-player", "data-step") == "3"
+    # step 4 is the leaf x: highlighted, with its complete gradient
+    assert current(page) == [f"v{ids[3]}"]
+    assert grad_texts(page, ids[3])[-1] == "grad -8.00"
+    # z has not been reached yet: greyed out, gradient unknown
+    z = s[6].value_index
+    assert "gg-pend" in page.get_attribute(f"g.node.ggv_{z}", "class")
+    assert grad_texts(page, z)[-1] == "grad ?"
+    assert "x is a leaf" in page.inner_text(".gg-caption")
+    page.screenshot(path=str(ARTIFACTS / "viz_player_step4.png"))
+    page.click(".gg-prev")
+    assert sorted(current(page)) == sorted([f"o{ids[2]}", f"v{ids[2]}"])
+    page.click(".gg-last")
+    assert page.inner_text(".gg-counter") == "step 8 / 8"
+    assert grad_texts(page, z)[-1] == "grad 2.00"
+    page.fill(".gg-slider", "1")
+    page.dispatch_event(".gg-slider", "input")
+    assert page.get_attribute(".gg-player", "data-step") == "1"
+    page.focus(".gg-player")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute(".gg-player", "data-step") == "2"
+    page.screenshot(path=str(ARTIFACTS / "viz_player_keyboard.png"))
+    assert page.errors == []
+
+
+def test_tensor_player_updates_all_gradient_cells(page, tmp_path):
+    rng = np.random.default_rng(0)
+    w = Value(rng.standard_normal((3, 4)), label="W")
+    x = Value(rng.standard_normal((2, 3)), label="x", requires_grad=False)
+    loss = cross_entropy((x @ w).relu(), np.array([0, 3]))
+    s = viz.step(loss)
+    page.goto(Path(s.save_html(tmp_path / "tensor_player.html")).as_uri())
+    wi = s.model.index[id(w)]
+    assert grad_texts(page, wi)[-3:] == ["?", "?", "?"]
+    page.click(".gg-last")
+    norm = viz.tensor_summary(s.grad(w)).norm
+    assert grad_texts(page, wi)[-3] == viz.fmt(norm)
+    page.screenshot(path=str(ARTIFACTS / "viz_player_tensor.png"))
+    assert page.errors == []

@@ -1,0 +1,62 @@
+"""viz: see the graph, the gate at every node, and the gradient flowing back.
+
+- :func:`draw` — the computational graph as a ``graphviz.Digraph`` (inline in Jupyter,
+  ``.render()`` to SVG/PNG/PDF): values with data and grad, op nodes styled by gate family,
+  one edge per use, gradient flow on the edges after ``backward()``, modules as clusters.
+- :func:`step` — the backward stepper: one step per node in backward order, the gate rule
+  in words and numbers, ``draw(i)`` per step, and a self-contained HTML player.
+- :func:`grad_flow` / :func:`plot_grad_flow` — mean and max |grad| per parameter.
+- :func:`receptive_fields`, :func:`receptive_field_table`, :func:`draw_receptive_field`,
+  :func:`input_region` — receptive fields of conv / pool stacks.
+
+>>> import viz
+>>> from autograd import Value, maximum
+>>> x, y, z, w = Value(3.0, label="x"), Value(-4.0, label="y"), Value(2.0, label="z"), \\
+...     Value(-1.0, label="w")
+>>> f = 2 * (x * y + maximum(z, w))
+>>> g = viz.draw(f)                      # forward view (before backward)
+>>> stepper = viz.step(f)                # replays backward without touching .grad
+>>> print(stepper[2].lines[1])
+x gets -4.00 (the other input, y) × upstream 2.00 = -8.00
+"""
+
+from .digraph import Digraph
+from .draw import draw
+from .errors import GraphvizNotFoundError, StepperGraphFreedError
+from .flow import GradFlow, LayerGrad, grad_flow, plot_grad_flow
+from .receptive import (
+    LayerSpec,
+    ReceptiveField,
+    draw_receptive_field,
+    input_region,
+    receptive_field_table,
+    receptive_fields,
+)
+from .step import BackwardStep, Stepper, step
+from .style import THEMES, GradScale, Theme
+from .summary import fmt, tensor_summary
+
+__all__ = [
+    "THEMES",
+    "BackwardStep",
+    "Digraph",
+    "GradFlow",
+    "GradScale",
+    "GraphvizNotFoundError",
+    "LayerGrad",
+    "LayerSpec",
+    "ReceptiveField",
+    "Stepper",
+    "StepperGraphFreedError",
+    "Theme",
+    "draw",
+    "draw_receptive_field",
+    "fmt",
+    "grad_flow",
+    "input_region",
+    "plot_grad_flow",
+    "receptive_field_table",
+    "receptive_fields",
+    "step",
+    "tensor_summary",
+]

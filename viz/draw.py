@@ -1,0 +1,424 @@
+"""`draw(value)`: the computational graph as a ``graphviz.Digraph``, gradients included.
+
+Values are tables (label, data, grad — or shape, dtype and summaries for tensors); each op
+is its own node showing the op and its gate family, styled per family; there is one edge per
+use.  After ``backward()`` edges are coloured and sized by the gradient that flowed along
+them (log scale, with a legend) and vanishing / exploding gradients are flagged on the node.
+
+>>> from autograd import Value
+>>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
+>>> g = draw(x * y)
+>>> g.source.count("->")
+3
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .digraph import Digraph
+from .escape import dot_html, dot_string
+from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_value_label
+from .layout import Plan, plan
+from .model import GraphModel, scope_prefixes
+from .style import GradScale, Theme, get_theme, legend_label
+from .summary import fmt, fmt_shape, magnitude, tensor_summary
+
+
+@dataclass
+class Overlay:
+    """A stepper frame drawn over the graph: per-value ``state`` ('pending', 'reached',
+    'current', 'done'), the gradients known so far, and the per-use gradients sent so far.
+
+    ``grad_text`` replaces the texts of value gradient cells (the HTML player reserves the
+    widest texts a cell will ever show).
+
+    >>> Overlay(["current"], {0: 1.0}, {}).state
+    ['current']
+    """
+
+    state: list[str]
+    grads: dict[int, Any]
+    sent: dict[tuple[int, int], Any]
+    grad_text: dict[int, list[str]] | None = None
+
+
+def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
+    """The gradient that flowed along every use ``(child, position)`` after backward.
+
+    Recomputed per node with ``autograd.graph.local_backward`` from the node's ``.grad``;
+    where a tensor node's saved intermediates were freed, the parent's total ``.grad``
+    stands in for it.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0); b = a * a; b.backward()
+    >>> edge_gradients(GraphModel(b))
+    {(1, 0): 3.0, (1, 1): 3.0}
+    """
+    from autograd import GraphFreedError
+    from autograd.graph import local_backward
+
+    out: dict[tuple[int, int], Any] = {}
+    for i, v in enumerate(model.values):
+        if v.gate is None:
+            continue
+        up = v.grad
+        try:
+            if magnitude(up) == 0.0:
+                sent: tuple[Any, ...] = tuple(None for _ in v.parents)
+            else:
+                sent = local_backward(v, up)
+        except GraphFreedError:
+            sent = tuple(p.grad if p.requires_grad else None for p in v.parents)
+        for pos, (p, g) in enumerate(zip(v.parents, sent, strict=False)):
+            if p.requires_grad:
+                out[(i, pos)] = (0.0 if p.is_scalar else np.zeros(p.shape)) if g is None else g
+    return out
+
+
+def _backward_ran(root: Any) -> bool:
+    return root.requires_grad and magnitude(root.grad) != 0.0
+
+
+def _flag(v: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str] | None:
+    m = magnitude(v.grad)
+    if not math.isfinite(m):
+        return ("▲ non-finite grad", theme.warn)
+    if m > explode:
+        return ("▲ exploding grad", theme.warn)
+    if 0.0 < m < vanish:
+        return ("▼ vanishing grad", theme.vanish)
+    return None
+
+
+class _Renderer:
+    """Builds the Digraph of one picture; holds the options so helpers stay small."""
+
+    def __init__(self, model: GraphModel, layout: Plan, theme: Theme, *, rankdir: str,
+                 grads: bool, flow: bool, edge_labels: bool, legend: bool, vanish: float,
+                 explode: float, title: str | None, overlay: Overlay | None,
+                 clusters: bool):
+        self.m, self.plan, self.t = model, layout, theme
+        self.grads, self.flow, self.edge_labels = grads, flow, edge_labels
+        self.legend, self.vanish, self.explode = legend, vanish, explode
+        self.overlay = overlay
+        self.clusters = clusters
+        self.sent: dict[tuple[int, int], Any] = {}
+        self.scale: GradScale | None = None
+        if overlay is not None:
+            self.sent = overlay.sent
+        elif grads:
+            self.sent = edge_gradients(model)
+            mags = [magnitude(g) for g in self.sent.values()]
+            mags += [magnitude(v.grad) for v in model.values if v.requires_grad and v.gate]
+            self.scale = GradScale.fit(mags)
+        self.g = Digraph(name="gradgate")
+        lines = [x for x in (title, layout.notice) if x]
+        self.g.attr(rankdir=rankdir, bgcolor=theme.background, fontname=theme.fontname,
+                    fontcolor=theme.font, nodesep="0.22", ranksep="0.32", newrank="true")
+        if lines:
+            text = "".join(dot_html(x).replace("<BR/>", '<BR ALIGN="LEFT"/>')
+                           + '<BR ALIGN="LEFT"/>' for x in lines)
+            self.g.attr(label=f"<{text}>", labelloc="t", labeljust="l", fontsize="12")
+        self.g.attr("node", fontname=theme.fontname, fontsize="11", fontcolor=theme.font,
+                    margin="0.06,0.03")
+        self.g.attr("edge", fontname=theme.fontname, fontsize="9", fontcolor=theme.muted,
+                    color=theme.edge, arrowsize="0.6")
+        self.body: dict[str | None, list[tuple[str, str, dict[str, str]]]] = defaultdict(list)
+        self.n_clusters = 0
+
+    # ---------------------------------------------------------------- nodes
+    def state(self, i: int) -> str:
+        return self.overlay.state[i] if self.overlay is not None else "done"
+
+    def scope_of(self, i: int) -> str | None:
+        return self.m.scopes[i] if self.clusters else None
+
+    def value_node(self, i: int) -> None:
+        v, t = self.m.values[i], self.t
+        kind = self.m.kinds[i]
+        state = self.state(i)
+        tag = kind if kind != "value" else None
+        if self.overlay is not None and tag is None and self.m.name(i) is None:
+            tag = f"#{i}"  # the stepper's words name unlabelled values "op #i"
+        fill = border = font = None
+        flag = None
+        width = 2 if kind == "output" else 1
+        text = None
+        if self.grads and v.requires_grad:
+            if self.overlay is None:
+                text = grad_cells(v.grad, v.is_scalar)
+                flag = _flag(v, self.vanish, self.explode, t) if self.flow else None
+            elif self.overlay.grad_text is not None:
+                text = self.overlay.grad_text.get(i, grad_cells(None, v.is_scalar))
+            else:
+                text = grad_cells(self.overlay.grads.get(i), v.is_scalar)
+        if not (math.isfinite(magnitude(v.data))):
+            flag = flag or ("▲ non-finite data", t.warn)
+        if flag is not None:
+            border, width = flag[1], 3
+        if state == "pending":
+            fill, border, font = t.pending_fill, t.muted, t.muted
+        elif state == "current":
+            border, width = t.highlight, 3
+        if v.is_scalar and kind == "const":
+            label = scalar_value_label(None, None, v.data, None, t, fill=fill, border=border,
+                                       font=font or t.muted, width=width)
+        elif v.is_scalar:
+            label = scalar_value_label(self.m.name(i), tag, v.data, text, t, fill=fill,
+                                       border=border, flag=flag, font=font, width=width)
+        else:
+            label = tensor_value_label(self.m.name(i), tag, v.data, text, t, fill=fill,
+                                       border=border, flag=flag, font=font, width=width)
+        attrs = {"label": label, "shape": "plain", "class": f"ggv_{i}",
+                 "tooltip": dot_string(self.tooltip(i))}
+        self.body[self.scope_of(i)].append(("node", f"v{i}", attrs))
+
+    def tooltip(self, i: int) -> str:
+        v = self.m.values[i]
+        head = self.m.display_name(i)
+        if v.is_scalar:
+            show = self.grads and v.requires_grad and self.overlay is None
+            grad = f", grad={v.grad!r}" if show else ""
+            return f"{head}: data={v.data!r}{grad}"
+        return f"{head}: shape {v.shape} {v.dtype}"
+
+    def op_node(self, i: int) -> None:
+        v, t = self.m.values[i], self.t
+        style = t.family(getattr(v.gate, "family", "local"))
+        state = self.state(i)
+        attrs = {"label": op_label(v.gate, t), "shape": style.shape, "style": style.style,
+                 "fillcolor": style.fill, "color": style.border, "class": f"ggo_{i}",
+                 "tooltip": dot_string(str(v.gate))}
+        if state in ("pending", "reached"):  # the gate has not run yet
+            attrs.update(fillcolor=t.pending_fill, color=t.muted,
+                         label=op_label(v.gate, t, font=t.muted))
+        elif state == "current":
+            attrs.update(color=t.highlight, penwidth="3")
+        self.body[self.scope_of(i)].append(("node", f"o{i}", attrs))
+        self.body[self.scope_of(i)].append(("edge", f"o{i}", {"head": f"v{i}",
+                                             **self.arrival_attrs(i)}))
+
+    def arrival_attrs(self, i: int) -> dict[str, str]:
+        """The edge from op ``i`` to its value: what arrived as upstream gradient."""
+        attrs = {"class": f"ggr_{i}"}
+        if self.overlay is not None:
+            attrs.update(self.step_edge_attrs(i, None))
+        elif self.grads and self.flow:
+            attrs.update(self.flow_attrs(self.m.values[i].grad))
+        return attrs
+
+    # ---------------------------------------------------------------- edges
+    def flow_attrs(self, grad: Any) -> dict[str, str]:
+        t, mag = self.t, magnitude(grad)
+        if not math.isfinite(mag):
+            return {"color": t.warn, "penwidth": "3", "style": "dashed"}
+        if mag == 0.0:
+            return {"color": t.zero_edge, "style": "dotted", "penwidth": "1"}
+        assert self.scale is not None
+        return {"color": self.scale.color(mag, t), "penwidth": str(self.scale.width(mag))}
+
+    def step_edge_attrs(self, child: int, pos: int | None) -> dict[str, str]:
+        t = self.t
+        state = self.state(child)
+        if state == "current":
+            return {"color": t.highlight, "penwidth": "3", "fontcolor": t.highlight}
+        if state == "done":
+            return {"color": t.edge}
+        return {"color": t.muted, "style": "dashed"}
+
+    def use_edge(self, parent: int, child: int, pos: int, tail: str, head: str) -> None:
+        attrs = {"class": f"gge_{child}_{pos}"}
+        g = self.sent.get((child, pos))
+        if self.overlay is not None:
+            attrs.update(self.step_edge_attrs(child, pos))
+        elif self.grads and self.flow and g is not None:
+            attrs.update(self.flow_attrs(g))
+        if self.edge_labels and g is not None and self.m.values[parent].is_scalar:
+            if self.overlay is None or self.state(child) in ("current", "done"):
+                attrs["label"] = f" {fmt(g)}"
+        self.body[None].append(("edge", tail, {"head": head, **attrs}))
+
+    # ---------------------------------------------------------------- boxes
+    def box_nodes(self) -> dict[str, str]:
+        ids: dict[str, str] = {}
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, grp in enumerate(self.plan.group):
+            if grp is not None and i not in self.plan.hidden:
+                members[grp].append(i)
+        t = self.t
+        for k, (path, idx) in enumerate(sorted(members.items())):
+            ids[path] = f"m{k}"
+            ops = [self.m.values[i].gate.name for i in idx if self.m.values[i].gate]
+            outs = [i for i in idx if i == len(self.m) - 1
+                    or any(self.plan.group[c] != path for c, _ in self.m.uses[i])]
+            out_text = None
+            if outs:
+                v = self.m.values[outs[-1]]
+                out_text = "out " + ("scalar" if v.is_scalar else fmt_shape(v.shape))
+                if self.grads and v.requires_grad and self.overlay is None:
+                    g = v.grad
+                    out_text += (f" · grad {fmt(g)}" if v.is_scalar
+                                 else f" · grad ‖·‖ {fmt(tensor_summary(g).norm)}")
+            attrs = {"label": box_label(path, len(idx), ops, out_text, t), "shape": "box3d",
+                     "style": "filled", "fillcolor": t.cluster_fill, "color": t.cluster_border,
+                     "tooltip": dot_string(f"module {path} (collapsed)")}
+            parent_scope = ".".join(path.split(".")[:-1]) or None
+            self.body[parent_scope if self.clusters else None].append(("node", ids[path], attrs))
+        return ids
+
+    # ---------------------------------------------------------------- assemble
+    def build(self) -> Digraph:
+        m, p = self.m, self.plan
+        boxes = self.box_nodes()
+        unit = [boxes[g] if g is not None else None for g in p.group]
+        hidden_used = False
+        for i in range(len(m)):
+            if i in p.hidden or unit[i] is not None:
+                continue
+            self.value_node(i)
+            if m.values[i].gate is not None:
+                self.op_node(i)
+        merged: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        for child in range(len(m)):
+            if child in p.hidden or m.values[child].gate is None:
+                continue
+            head = unit[child] or f"o{child}"
+            for pos, parent in enumerate(m.parents(child)):
+                if parent in p.hidden:
+                    tail = "more"
+                    hidden_used = True
+                else:
+                    tail = unit[parent] or f"v{parent}"
+                if tail == head:
+                    continue
+                if unit[child] is None and tail != "more":
+                    self.use_edge(parent, child, pos, tail, head)
+                else:
+                    merged[(tail, head)].append((parent, child, pos))
+        for (tail, head), uses in merged.items():
+            self.merged_edge(tail, head, uses)
+        if hidden_used:
+            self.body[None].append(("node", "more", {
+                "label": f"… {len(p.hidden)} earlier values not drawn", "shape": "note",
+                "style": "filled", "fillcolor": self.t.cluster_fill, "color": self.t.muted,
+                "fontcolor": self.t.muted}))
+        self.emit()
+        if self.legend and self.grads and self.flow and self.overlay is None:
+            assert self.scale is not None
+            self.g.node("legend", label=legend_label(self.scale, self.t, self.vanish,
+                                                     self.explode), shape="plain")
+        return self.g
+
+    def merged_edge(self, tail: str, head: str, uses: list[tuple[int, int, int]]) -> None:
+        attrs: dict[str, str] = {}
+        if len(uses) > 1:
+            attrs["label"] = f" ×{len(uses)}"
+        grads = [self.sent.get((c, pos)) for _, c, pos in uses]
+        if self.grads and self.flow and self.overlay is None and all(
+                g is not None for g in grads):
+            attrs.update(self.flow_attrs(max(grads, key=magnitude)))
+        self.body[None].append(("edge", tail, {"head": head, **attrs}))
+
+    def emit(self) -> None:
+        tree: dict[str | None, set[str]] = defaultdict(set)
+        for scope in [s for s in self.body if s]:
+            chain = [None, *scope_prefixes(scope)]
+            for a, b in zip(chain, chain[1:], strict=False):
+                tree[a].add(b)
+        self._emit(self.g, None, tree)
+
+    def _emit(self, g: Any, scope: str | None, tree: dict[str | None, set[str]]) -> None:
+        for kind, name, attrs in self.body.get(scope, []):
+            if kind == "node":
+                g.node(name, **attrs)
+            else:
+                attrs = dict(attrs)
+                g.edge(name, attrs.pop("head"), **attrs)
+        for child in sorted(tree.get(scope, ())):
+            self.n_clusters += 1
+            with g.subgraph(name=f"cluster_{self.n_clusters}") as sub:
+                sub.attr(label=f"<<B>{dot_html(child)}</B>>", style="rounded,filled",
+                         fillcolor=self.t.cluster_fill, color=self.t.cluster_border,
+                         fontcolor=self.t.muted, fontsize="11", labeljust="l",
+                         tooltip=dot_string(f"module {child}"))
+                self._emit(sub, child, tree)
+
+
+def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = None,
+         theme: str | Theme = "light", params: Any = None, collapse: Any = None,
+         max_nodes: int | None = 500, clusters: bool = True, flow: bool = True,
+         edge_labels: bool | None = None, legend: bool = True, vanish: float = 1e-6,
+         explode: float = 1e4, title: str | None = None) -> Digraph:
+    """Draw the graph that produced ``value`` (a ``graphviz.Digraph``, inline in Jupyter).
+
+    - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom); by default LR for
+      scalar graphs and TB for tensor graphs (whose nodes are wide tables).
+    - ``forward_only``: hide gradients; by default they show once ``backward()`` has run.
+    - ``theme``: ``"light"``, ``"dark"`` or a :class:`viz.style.Theme`.
+    - ``params``: a module (or dict / ``(name, value)`` pairs) naming the parameters.
+    - ``collapse``: True (every top-level module), a module path, or a list of them: each
+      drawn as one box.  Past ``max_nodes`` nodes modules collapse automatically (None:
+      never) and the picture says so.
+    - ``clusters``: group nodes made inside a module call into a box named by its path.
+    - ``flow``: colour and size edges by gradient magnitude (log scale, with a legend);
+      gradients below ``vanish`` or above ``explode`` (or NaN/inf) are flagged.
+    - ``edge_labels``: write each use's gradient on its edge (default: small scalar graphs).
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a")
+    >>> (a * a).backward()
+    >>> src = draw(a * a).source
+    >>> src.count("v0 -> o1")  # one edge per use
+    2
+    """
+    if not hasattr(value, "parents") or not hasattr(value, "data"):
+        raise TypeError(f"viz.draw: expected an autograd Value, got {type(value).__name__}")
+    t = get_theme(theme)
+    model = GraphModel(value, params)
+    rankdir = check_rankdir(rankdir, model)
+    layout = plan(model, collapse, max_nodes)
+    grads = _backward_ran(value) if forward_only is None else not forward_only
+    if edge_labels is None:
+        edge_labels = model.is_scalar and layout.count <= 80
+    r = _Renderer(model, layout, t, rankdir=rankdir, grads=grads, flow=flow,
+                  edge_labels=edge_labels, legend=legend, vanish=vanish, explode=explode,
+                  title=title, overlay=None, clusters=clusters)
+    return r.build()
+
+
+def check_rankdir(rankdir: str | None, model: GraphModel) -> str:
+    """Validate ``rankdir``; None picks LR for scalar graphs and TB for tensor graphs.
+
+    >>> from autograd import Value
+    >>> check_rankdir(None, GraphModel(Value(1.0) * 2))
+    'LR'
+    """
+    if rankdir is None:
+        return "LR" if model.is_scalar else "TB"
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"viz: rankdir must be 'LR', 'TB', 'RL' or 'BT'; got {rankdir!r}")
+    return rankdir
+
+
+def draw_overlay(model: GraphModel, overlay: Overlay, *, rankdir: str | None = None,
+                 theme: str | Theme = "light", title: str | None = None,
+                 edge_labels: bool = True, clusters: bool = True) -> Digraph:
+    """Draw ``model`` with a stepper frame over it (used by :mod:`viz.step`); no collapsing.
+
+    >>> from autograd import Value
+    >>> m = GraphModel(Value(1.0) * 2)
+    >>> o = Overlay(["pending", "pending", "current"], {2: 1.0}, {})
+    >>> "ggv_2" in draw_overlay(m, o).source
+    True
+    """
+    layout = plan(model, None, None)
+    r = _Renderer(model, layout, get_theme(theme), rankdir=check_rankdir(rankdir, model),
+                  grads=True, flow=False, edge_labels=edge_labels, legend=False, vanish=0.0,
+                  explode=math.inf, title=title, overlay=overlay, clusters=clusters)
+    return r.build()

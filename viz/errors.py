@@ -1,0 +1,48 @@
+"""Errors viz raises, with messages that say what to do.
+
+>>> "apt-get install graphviz" in INSTALL_GRAPHVIZ
+True
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+INSTALL_GRAPHVIZ = (
+    "Graphviz's `dot` program was not found on PATH, so the picture cannot be rendered.\n"
+    "Install Graphviz (the program, not just the Python package):\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "  conda:         conda install -c conda-forge graphviz\n"
+    "  Windows:       winget install graphviz (then reopen the terminal)\n"
+    "The DOT source is still available: `.source` on the graph, or `.save('graph.dot')`."
+)
+
+
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+    """Graphviz's ``dot`` program is missing; the message says how to install it.
+
+    A subclass of ``graphviz.ExecutableNotFound``, so code that catches that still works.
+
+    >>> str(GraphvizNotFoundError()).startswith("Graphviz's `dot` program")
+    True
+    """
+
+    def __init__(self, detail: str = "") -> None:
+        RuntimeError.__init__(self, INSTALL_GRAPHVIZ + (f"\n({detail})" if detail else ""))
+
+
+class StepperGraphFreedError(RuntimeError):
+    """The stepper cannot replay a tensor node whose saved intermediates were freed.
+
+    >>> "retain_graph=True" in str(StepperGraphFreedError("conv2d"))
+    True
+    """
+
+    def __init__(self, op: str) -> None:
+        super().__init__(
+            f"viz.step: cannot replay the backward of the {op} node: its saved intermediates "
+            "were freed by an earlier `.backward()`. Tensor graphs keep them only when you "
+            "call `loss.backward(retain_graph=True)`; or call `viz.step(loss)` before "
+            "`loss.backward()`, or run the forward pass again."
+        )
