@@ -3,8 +3,10 @@
 Free of graph logic, callable on NumPy arrays of any layout. Convolution and max-pooling run in
 Numba kernels (``parallel=True``, ``cache=True``, float32 and float64) compiled on first call and
 cached on disk, so ``import autograd`` compiles nothing and imports no Numba; matrix products go
-to NumPy's BLAS, which the benchmark found faster at every size (see :mod:`.matmul`). Threads
-follow ``NUMBA_NUM_THREADS`` / ``numba.set_num_threads``; small jobs run on one thread.
+to NumPy's BLAS, which beat a Numba kernel at every size that matters (see :mod:`.matmul`).
+Threads follow ``NUMBA_NUM_THREADS`` / ``numba.set_num_threads``; small jobs run on one thread,
+idle workers sleep instead of spinning, and forked children get serial kernels (see
+:mod:`._threads`).
 
 >>> import numpy as np
 >>> x = np.arange(16.0).reshape(1, 1, 4, 4)

@@ -19,9 +19,13 @@ import numpy as np
 from ..errors import GradgateError
 from ._checks import check_ndim, check_shape, float_dtype, kernel_array, output_size, pair
 
-WEIGHT_GRAD_TASKS = 32
-"""The weight gradient is split into at least this many (filter, channel, image group) tasks
-when there are enough images; the split depends on shapes only, never on the thread count."""
+CHUNK_ELEMENTS = 4096
+"""Flat length a kernel task aims for (whole images, at least one): long enough to vectorise,
+small enough that a task's accumulators stay in cache."""
+
+MIN_CHUNKS = 8
+"""Jobs large enough to run in parallel split their images into at least this many chunks
+(when there are enough images), so that every thread has work."""
 
 
 class Geometry(NamedTuple):
@@ -61,21 +65,31 @@ def geometry(op: str, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
     return Geometry(oh, ow, hq, wq, tap_phase, tap_offset)
 
 
+def chunk_size(n_img: int, plane: int, parallel: bool) -> int:
+    """Images per kernel task: about CHUNK_ELEMENTS flat values; for a ``parallel`` job also
+    at most 1/MIN_CHUNKS of the images. Depends on shapes only, never on the thread count.
+
+    >>> chunk_size(32, 100, False), chunk_size(64, 34 * 34, True), chunk_size(64, 100, True)
+    (32, 3, 8)
+    """
+    most = -(-n_img // MIN_CHUNKS) if parallel else n_img
+    return max(1, min(CHUNK_ELEMENTS // plane, most))
+
+
 def phase_split(x: np.ndarray, dtype: np.dtype, stride: tuple[int, int],
                 padding: tuple[int, int], hq: int, wq: int) -> np.ndarray:
-    """Zero-pad x (N,C,H,W) and split it into stride phases: (N, C, sh*sw, hq*wq), contiguous.
-
-    Phase ``a*sw + b`` holds padded pixels ``(u*sh + a, v*sw + b)`` at ``u*wq + v``.
+    """Zero-pad x (N,C,H,W), split it into stride phases and concatenate the images:
+    (C, sh*sw, N*hq*wq), contiguous. Phase ``a*sw + b`` holds padded pixel
+    ``(u*sh + a, v*sw + b)`` of image n at ``n*hq*wq + u*wq + v``.
 
     >>> phase_split(np.arange(4.0).reshape(1, 1, 2, 2), np.float64, (1, 2), (0, 0), 2, 1)
-    array([[[[0., 2.],
-             [1., 3.]]]])
+    array([[[0., 2.],
+            [1., 3.]]])
     """
     n, c, h, w = x.shape
     (sh, sw), (ph, pw) = stride, padding
-    if (sh, sw, ph, pw) == (1, 1, 0, 0):
-        return kernel_array(x, dtype).reshape(n, c, 1, h * w)
-    out = np.zeros((n, c, sh, sw, hq, wq), dtype)
+    out = np.zeros((c, sh, sw, n, hq, wq), dtype)
+    x = x.transpose(1, 0, 2, 3)
     for a in range(sh):
         u0 = max(0, -((a - ph) // sh))  # first phase row inside the image
         r0 = u0 * sh + a - ph
@@ -84,8 +98,8 @@ def phase_split(x: np.ndarray, dtype: np.dtype, stride: tuple[int, int],
             c0 = v0 * sw + b - pw
             src = x[:, :, r0::sh, c0::sw]
             rows, cols = max(0, min(src.shape[2], hq - u0)), max(0, min(src.shape[3], wq - v0))
-            out[:, :, a, b, u0:u0 + rows, v0:v0 + cols] = src[:, :, :rows, :cols]
-    return out.reshape(n, c, sh * sw, hq * wq)
+            out[:, a, b, :, u0:u0 + rows, v0:v0 + cols] = src[:, :, :rows, :cols]
+    return out.reshape(c, sh * sw, n * hq * wq)
 
 
 def _arguments(op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: object,
@@ -112,7 +126,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     [[0.0, 10.0]]
     """
     from ._conv_numba import conv_forward
-    from ._threads import launch
+    from ._threads import PARALLEL_MIN_WORK, launch
 
     x, w = np.asarray(x), np.asarray(w)
     b = None if b is None else np.asarray(b)
@@ -123,8 +137,10 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     w3 = kernel_array(w, dtype).reshape(f, c, kh * kw)
     bias = np.zeros(f, dtype) if b is None else kernel_array(b, dtype)
     out = np.empty((n, f, g.oh, g.ow), dtype)
-    work = out.size * c * kh * kw
-    launch(conv_forward, work, xph, w3, bias, g.tap_phase, g.tap_offset, g.wq, out)
+    plane, work = g.hq * g.wq, out.size * c * kh * kw
+    per_chunk = chunk_size(n, plane, work >= PARALLEL_MIN_WORK)
+    launch(conv_forward, work, xph, w3, bias, g.tap_phase, g.tap_offset, g.wq, plane, per_chunk,
+           out)
     return out
 
 
@@ -138,7 +154,7 @@ def conv2d_backward(up: np.ndarray, x: np.ndarray, w: np.ndarray, stride: tuple[
     ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
     """
     from ._conv_numba import conv_input_grad, conv_weight_grad
-    from ._threads import launch
+    from ._threads import PARALLEL_MIN_WORK, launch
 
     op = "conv2d_backward"
     up, x, w = np.asarray(up), np.asarray(x), np.asarray(w)
@@ -148,15 +164,16 @@ def conv2d_backward(up: np.ndarray, x: np.ndarray, w: np.ndarray, stride: tuple[
     check_shape(op, "up", up, (n, f, g.oh, g.ow))
     up = kernel_array(up, dtype)
     work = up.size * c * kh * kw
+    per_chunk = chunk_size(n, g.hq * g.wq, work >= PARALLEL_MIN_WORK)
 
     xph = phase_split(x, dtype, stride, padding, g.hq, g.wq)
-    groups = min(n, -(-WEIGHT_GRAD_TASKS // (f * c)))
-    partial = np.empty((groups, f, c, kh * kw), dtype)
-    launch(conv_weight_grad, work, up, xph, g.tap_phase, g.tap_offset, g.wq, groups, partial)
+    partial = np.empty((-(-n // per_chunk), f, c, kh * kw), dtype)
+    launch(conv_weight_grad, work, up, xph, g.tap_phase, g.tap_offset, g.wq, g.hq * g.wq,
+           per_chunk, partial)
     dw = partial.sum(axis=0).reshape(w.shape)
 
     w3 = kernel_array(w, dtype).reshape(f, c, kh * kw)
     dx = np.empty(x.shape, dtype)
-    launch(conv_input_grad, work, up, w3, g.tap_phase, g.tap_offset, g.wq, g.hq, *stride,
-           *padding, dx)
+    launch(conv_input_grad, work, up, w3, g.tap_phase, g.tap_offset, g.wq, g.hq, per_chunk,
+           *stride, *padding, dx)
     return dx, dw, up.sum(axis=(0, 2, 3))
