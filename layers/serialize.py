@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import os
+import tempfile
 import zipfile
 from typing import Any
 
@@ -65,8 +66,15 @@ def save(module: Any, path: PathLike) -> None:
     ['bias', 'weight']
     """
     state = _state(module, "save")
-    with open(path, "wb") as f:
-        np.savez(f, **state)
+    target = os.path.abspath(os.fspath(path))
+    fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".gradgate-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:  # a failure never leaves a half-written checkpoint
+            np.savez(f, **state)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
 def _read(path: PathLike) -> dict[str, np.ndarray]:

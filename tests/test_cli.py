@@ -339,7 +339,7 @@ def test_bench_runs_scripts_and_reports_failures(tmp_path: Path, monkeypatch:
                                                  capfd: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "bench_good.py").write_text("print('good ran')\n")
     (tmp_path / "bench_failing.py").write_text("raise SystemExit(3)\n")
-    monkeypatch.setattr(cli, "_bench_dir", lambda: tmp_path)
+    monkeypatch.setattr(cli.bench, "_bench_dir", lambda: tmp_path)
     assert cli.main(["bench", "--only", "good"]) == 0
     captured = capfd.readouterr()
     assert "good ran" in captured.out and "bench_failing" not in captured.out

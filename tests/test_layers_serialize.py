@@ -146,3 +146,26 @@ def _npy_bytes(arr: np.ndarray) -> bytes:
 def test_save_rejects_non_modules(tmp_path):
     with pytest.raises(TypeError, match="save: expected a Module"):
         save({"w": np.zeros(2)}, tmp_path / "x.npz")
+
+
+def test_failed_save_leaves_the_old_checkpoint_intact(tmp_path):
+    from layers import Linear, save
+
+    path = tmp_path / "model.npz"
+    save(Linear(2, 1), path)
+    before = path.read_bytes()
+
+    class Broken(Linear):
+        def state_dict(self):
+            state = super().state_dict()
+            state["weight"] = _Unsavable()
+            return state
+
+    class _Unsavable:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(Exception):  # noqa: B017 - any failure while writing will do
+        save(Broken(2, 1), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]

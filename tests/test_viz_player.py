@@ -69,6 +69,52 @@ def test_player_escapes_hostile_labels():
     assert html.startswith("<!DOCTYPE html>")
 
 
+def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make Graphviz's ``dot`` impossible to find (PATH is an empty folder)."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+def test_save_html_without_dot_leaves_no_file(tmp_path, monkeypatch):
+    s = viz.step(circuit())
+    no_dot(tmp_path, monkeypatch)
+    with pytest.raises(viz.GraphvizNotFoundError, match="apt-get install graphviz"):
+        s.save_html(tmp_path / "player.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin"]  # no empty or temporary file
+
+
+def test_failed_save_html_keeps_the_old_page(tmp_path, monkeypatch):
+    page = tmp_path / "player.html"
+    page.write_text("the previous player", encoding="utf-8")
+    s = viz.step(circuit())
+    no_dot(tmp_path, monkeypatch)
+    with pytest.raises(viz.GraphvizNotFoundError):
+        s.save_html(str(page))
+    assert page.read_text(encoding="utf-8") == "the previous player"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "player.html"]
+
+
+def test_save_html_writes_the_whole_page(tmp_path):
+    require_dot()
+    s = viz.step(circuit())
+    target = tmp_path / "player.html"
+    target.write_text("old", encoding="utf-8")
+    assert s.save_html(target) == str(target)
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert len(payload(html)["states"]) == len(s) == 8
+    assert [p.name for p in tmp_path.iterdir()] == ["player.html"]  # no temporary file left
+
+
+def test_save_html_into_a_missing_folder_names_the_path(tmp_path):
+    require_dot()
+    target = tmp_path / "no-such-folder" / "player.html"
+    with pytest.raises(FileNotFoundError) as err:
+        viz.step(circuit()).save_html(target)
+    assert err.value.filename == str(target)
+
+
 @pytest.fixture(scope="module")
 def page():
     require_dot()

@@ -17,12 +17,14 @@ gradients come from ``autograd.graph.local_backward`` (pure).  Iterating gives o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .atomic import write_atomic
 from .digraph import Digraph
 from .draw import Overlay, draw_overlay
 from .errors import GraphvizNotFoundError, StepperGraphFreedError
@@ -254,10 +256,20 @@ class Stepper:
 
         return player_html(self, full_page=full_page)
 
-    def save_html(self, path: str) -> str:
-        """Write the self-contained HTML player to ``path``; returns ``path``."""
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(self.to_html(full_page=True))
+    def save_html(self, path: str | os.PathLike[str]) -> str:
+        """Write the self-contained HTML player to ``path``; returns ``path``.
+
+        The page is rendered before anything is written, and written through a temporary
+        file, so a failure (Graphviz's ``dot`` missing, a full disk) leaves no empty or
+        half-written file behind and an existing ``path`` as it was.
+
+        >>> import os, tempfile
+        >>> from autograd import Value
+        >>> path = os.path.join(tempfile.mkdtemp(), "player.html")
+        >>> step(Value(2.0) * 3).save_html(path) == path  # doctest: +SKIP
+        True
+        """
+        write_atomic(path, self.to_html(full_page=True))
         return str(path)
 
     def _repr_html_(self) -> str:
