@@ -27,8 +27,9 @@ from . import graph
 from .errors import FLOAT_ERRORS, GradgateError, NonFiniteWarning, describe, warn_if_nonfinite
 from .gate import Gate
 from .grad_mode import STATE
-from .ops import arith, reduce, shape, unary
+from .ops import arith, reduce, unary
 from .ops.matmul import MATMUL_GATE
+from .ops.shape import GetItem, Reshape, Transpose
 
 Number = (numbers.Real, np.integer, np.floating)
 
@@ -309,13 +310,13 @@ class Value:
         """The same elements in a new shape: ``v.reshape(2, 3)`` or ``v.reshape((2, 3))``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return apply(shape_gate(shape), self)
+        return apply(Reshape(tuple(int(n) for n in shape)), self)
 
     def transpose(self, *axes: Any) -> Value:
         """Permute axes (reverse them by default), like ``np.transpose``."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        return apply(shape.Transpose(axes or None, self.ndim), self)
+        return apply(Transpose(axes or None, self.ndim), self)
 
     @property
     def T(self) -> Value:
@@ -323,7 +324,7 @@ class Value:
         return self.transpose()
 
     def __getitem__(self, index: Any) -> Value:
-        return apply(shape.GetItem(index), self)
+        return apply(GetItem(index), self)
 
     def __len__(self) -> int:
         if type(self._data) is float or self._data.ndim == 0:
@@ -340,11 +341,6 @@ class Value:
         if type(self._data) is float:
             return f"Value(data={self._data:.6g}, grad={self._grad:.6g}{label}{op})"
         return f"Value(shape={self.shape}, dtype={self.dtype}{label}{op})"
-
-
-def shape_gate(new_shape: tuple[int, ...]) -> Gate:
-    """A reshape gate for ``new_shape`` (one ``-1`` allowed)."""
-    return shape.Reshape(tuple(int(n) for n in new_shape))
 
 
 def lift(x: Any) -> Value:
