@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value
+from autograd import Value, maximum
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -118,3 +118,16 @@ def check_grad(fn: Callable[..., Value], *data: Any, **tolerances: float) -> Non
     """
     inputs = [Value(d) for d in data]
     assert autograd.gradcheck(projected(fn), inputs, **tolerances) is True
+
+
+def course_circuit() -> tuple[Value, dict[str, Value]]:
+    """The course's circuit f = 2 * (x*y + max(z, w)) at x=3, y=-4, z=2, w=-1, and its inputs.
+
+    >>> f, v = course_circuit(); f.data
+    -20.0
+    """
+    x, y, z, w = (Value(v, label=n) for v, n in [(3.0, "x"), (-4.0, "y"), (2.0, "z"),
+                                                  (-1.0, "w")])
+    f = 2 * (x * y + maximum(z, w))
+    f.label = "f"
+    return f, {"x": x, "y": y, "z": z, "w": w}

@@ -9,18 +9,10 @@ import warnings
 import graphviz
 import numpy as np
 import pytest
+from conftest import course_circuit
 
 import viz
 from autograd import Value, cross_entropy, maximum, name_scope
-
-
-def course_circuit() -> tuple[Value, dict[str, Value]]:
-    """2 * (x*y + max(z, w)) with the course's numbers."""
-    x, y, z, w = (Value(v, label=n) for v, n in [(3.0, "x"), (-4.0, "y"), (2.0, "z"),
-                                                  (-1.0, "w")])
-    f = 2 * (x * y + maximum(z, w))
-    f.label = "f"
-    return f, {"x": x, "y": y, "z": z, "w": w}
 
 
 def nodes(src: str) -> dict[str, str]:

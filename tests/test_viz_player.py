@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import course_circuit
 
 import viz
-from autograd import Value, cross_entropy, maximum
+from autograd import Value, cross_entropy
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -33,14 +34,6 @@ def require_dot() -> None:
         missing("Graphviz's dot")
 
 
-def circuit() -> Value:
-    x, y, z, w = (Value(v, label=n) for v, n in [(3.0, "x"), (-4.0, "y"), (2.0, "z"),
-                                                  (-1.0, "w")])
-    f = 2 * (x * y + maximum(z, w))
-    f.label = "f"
-    return f
-
-
 def payload(html: str) -> dict:
     m = re.search(r'<script type="application/json" class="gg-data">(.*?)</script>', html, re.S)
     return json.loads(m.group(1))
@@ -48,7 +41,7 @@ def payload(html: str) -> dict:
 
 def test_player_html_holds_every_frame_inline():
     require_dot()
-    s = viz.step(circuit())
+    s = viz.step(course_circuit()[0])
     html = s._repr_html_()
     data = payload(html)
     assert len(data["states"]) == len(s) == len(data["captions"]) == 8
@@ -77,7 +70,7 @@ def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_save_html_without_dot_leaves_no_file(tmp_path, monkeypatch):
-    s = viz.step(circuit())
+    s = viz.step(course_circuit()[0])
     no_dot(tmp_path, monkeypatch)
     with pytest.raises(viz.GraphvizNotFoundError, match="apt-get install graphviz"):
         s.save_html(tmp_path / "player.html")
@@ -87,7 +80,7 @@ def test_save_html_without_dot_leaves_no_file(tmp_path, monkeypatch):
 def test_failed_save_html_keeps_the_old_page(tmp_path, monkeypatch):
     page = tmp_path / "player.html"
     page.write_text("the previous player", encoding="utf-8")
-    s = viz.step(circuit())
+    s = viz.step(course_circuit()[0])
     no_dot(tmp_path, monkeypatch)
     with pytest.raises(viz.GraphvizNotFoundError):
         s.save_html(str(page))
@@ -97,7 +90,7 @@ def test_failed_save_html_keeps_the_old_page(tmp_path, monkeypatch):
 
 def test_save_html_writes_the_whole_page(tmp_path):
     require_dot()
-    s = viz.step(circuit())
+    s = viz.step(course_circuit()[0])
     target = tmp_path / "player.html"
     target.write_text("old", encoding="utf-8")
     assert s.save_html(target) == str(target)
@@ -111,7 +104,7 @@ def test_save_html_into_a_missing_folder_names_the_path(tmp_path):
     require_dot()
     target = tmp_path / "no-such-folder" / "player.html"
     with pytest.raises(FileNotFoundError) as err:
-        viz.step(circuit()).save_html(target)
+        viz.step(course_circuit()[0]).save_html(target)
     assert err.value.filename == str(target)
 
 
@@ -145,7 +138,7 @@ def grad_texts(page, node: str) -> list[str]:
 
 def test_clicking_next_advances_the_highlighted_node(page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    f = circuit()
+    f = course_circuit()[0]
     s = viz.step(f)
     path = s.save_html(tmp_path / "circuit_player.html")
     page.goto(Path(path).as_uri())

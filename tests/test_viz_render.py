@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import course_circuit
 
 import viz
-from autograd import Value, maximum, name_scope
+from autograd import Value, name_scope
 from viz.escape import clean, dot_html, dot_string, html_text
 
 HOSTILE = ['quote " and \' ', "{braces} | <angle> & amp;", "new\nline\r\nCR", "tab\there",
@@ -27,17 +28,9 @@ def require_dot() -> None:
         pytest.skip("Graphviz's dot is not installed")
 
 
-def circuit() -> Value:
-    x, y, z, w = (Value(v, label=n) for v, n in [(3.0, "x"), (-4.0, "y"), (2.0, "z"),
-                                                  (-1.0, "w")])
-    f = 2 * (x * y + maximum(z, w))
-    f.label = "f"
-    return f
-
-
 def test_svg_png_pdf_render(tmp_path: Path):
     require_dot()
-    f = circuit()
+    f = course_circuit()[0]
     f.backward()
     g = viz.draw(f)
     svg = g.pipe(format="svg", encoding="utf-8")
@@ -88,7 +81,7 @@ def test_hostile_op_scope_and_label_never_reach_dot_raw():
 
 
 def test_missing_dot_gives_install_message_and_keeps_source(monkeypatch, tmp_path):
-    f = circuit()
+    f = course_circuit()[0]
     g = viz.draw(f)
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot there
     with pytest.raises(viz.GraphvizNotFoundError) as err:

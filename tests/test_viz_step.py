@@ -7,17 +7,12 @@ import math
 
 import numpy as np
 import pytest
+from conftest import course_circuit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import viz
 from autograd import Value, cross_entropy, maximum
-
-
-def course_circuit() -> tuple[Value, dict[str, Value]]:
-    x, y, z, w = (Value(v, label=n) for v, n in [(3.0, "x"), (-4.0, "y"), (2.0, "z"),
-                                                  (-1.0, "w")])
-    return 2 * (x * y + maximum(z, w)), {"x": x, "y": y, "z": z, "w": w}
 
 
 def test_order_follows_backward_root_first():
