@@ -16,9 +16,11 @@ from .errors import GradgateError, GraphFreedError, NonFiniteWarning
 from .gate import Gate
 from .grad_mode import enable_grad, is_grad_enabled, name_scope, no_grad
 from .gradcheck import gradcheck
+from .nn.batchnorm import batch_norm
 from .nn.conv import conv2d
 from .nn.dropout import dropout
 from .nn.loss import cross_entropy, svm_loss
+from .nn.lstm import lstm_cell
 from .nn.pool import max_pool2d
 from .nn.softmax import log_softmax, softmax
 from .ops.join import cat, stack
@@ -31,6 +33,7 @@ __all__ = [
     "GraphFreedError",
     "NonFiniteWarning",
     "Value",
+    "batch_norm",
     "cat",
     "conv2d",
     "cross_entropy",
@@ -40,6 +43,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "log_softmax",
+    "lstm_cell",
     "manual_seed",
     "max_pool2d",
     "maximum",

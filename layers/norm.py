@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Value
 
 from .module import Module, Parameter, as_input, float_dtype
@@ -66,8 +67,6 @@ class _BatchNorm(Module):
         if x.ndim not in self.ranks or x.shape[1] != self.num_features:
             expected = self.layout.replace("C", str(self.num_features))
             raise ValueError(f"{name}: expected input of shape {expected}, got shape {x.shape}")
-        axes = (0,) + tuple(range(2, x.ndim))
-        shape = (1, self.num_features) + (1,) * (x.ndim - 2)
         if self.training:
             count = x.size // self.num_features
             if count < 2:
@@ -75,30 +74,12 @@ class _BatchNorm(Module):
                     f"{name}: training needs more than 1 value per channel, got input of shape "
                     f"{x.shape}"
                 )
-            mean = x.mean(axis=axes, keepdims=True)
-            centered = x - mean
-            var = (centered * centered).mean(axis=axes, keepdims=True)
-            self._update_running(mean.numpy().reshape(-1), var.numpy().reshape(-1), count)
-            y = centered * (var + self.eps) ** -0.5
-        else:
-            mean = self.running_mean.reshape(shape)
-            inv_std = 1.0 / np.sqrt(self.running_var.reshape(shape) + self.eps)
-            y = (x - mean) * inv_std.astype(dt)
-        if self.affine:
-            y = y * self.weight.reshape(shape) + self.bias.reshape(shape)
-        return y
-
-    def _update_running(self, mean: np.ndarray, var: np.ndarray, count: int) -> None:
-        self.num_batches_tracked += 1
-        if self.momentum is None:  # cumulative moving average
-            factor = 1.0 / float(self.num_batches_tracked)
-        else:
-            factor = self.momentum
-        unbiased = var * (count / (count - 1))
-        self.running_mean *= 1.0 - factor
-        self.running_mean += factor * mean
-        self.running_var *= 1.0 - factor
-        self.running_var += factor * unbiased
+            self.num_batches_tracked += 1
+        factor = self.momentum  # None: a cumulative moving average over the batches seen
+        if factor is None:
+            factor = 1.0 / float(self.num_batches_tracked) if self.training else 0.0
+        return autograd.batch_norm(x, self.running_mean, self.running_var, self.weight,
+                                   self.bias, self.training, factor, self.eps)
 
     def extra_repr(self) -> str:
         return (

@@ -51,28 +51,19 @@ def lstm_step(
 ) -> tuple[Value, Value]:
     """One LSTM step (PyTorch's equations, gate order i, f, g, o); ``state=None`` means zeros.
 
-    ``i, f, o = sigmoid(.)``, ``g = tanh(.)``, ``c' = f*c + i*g``, ``h' = o*tanh(c')``.
+    ``i, f, o = sigmoid(.)``, ``g = tanh(.)``, ``c' = f*c + i*g``, ``h' = o*tanh(c')``, all
+    in one fused :func:`autograd.lstm_cell` gate; h' and c' are the two halves of its output.
 
     >>> w_ih, w_hh = Value(np.zeros((8, 3))), Value(np.zeros((8, 2)))
     >>> h, c = lstm_step(Value(np.ones((1, 3))), None, w_ih, w_hh, None)
     >>> c.numpy().tolist()          # i = sigmoid(0) = 0.5, g = tanh(0) = 0
     [[0.0, 0.0]]
     """
-    gates = x @ w_ih.T
-    if state is not None:
-        gates = gates + state[0] @ w_hh.T
-    if b is not None:
-        gates = gates + b
-    hidden = w_hh.shape[1]
-    i = gates[:, :hidden].sigmoid()
-    g = gates[:, 2 * hidden : 3 * hidden].tanh()
-    o = gates[:, 3 * hidden :].sigmoid()
     if state is None:
-        c = i * g
-    else:
-        f = gates[:, hidden : 2 * hidden].sigmoid()
-        c = f * state[1] + i * g
-    return o * c.tanh(), c
+        zeros = np.zeros((x.shape[0], w_hh.shape[1]), x.dtype)
+        state = (Value(zeros, requires_grad=False), Value(zeros, requires_grad=False))
+    hc = autograd.lstm_cell(x, state[0], state[1], w_ih, w_hh, b)
+    return hc[0], hc[1]
 
 
 def _uniform_init(module: Module, hidden_size: int) -> None:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from autograd import kernels
 from autograd.errors import GradgateError
-from autograd.kernels import conv as conv_module
+from autograd.kernels import conv_direct
 
 ROOT = Path(__file__).resolve().parents[1]
 DTYPES = st.sampled_from([np.float32, np.float64])
@@ -64,7 +64,7 @@ def conv_cases(draw: st.DrawFn) -> dict:
         "kh": kh, "kw": kw, "stride": (draw(st.integers(1, 3)), draw(st.integers(1, 3))),
         "padding": (ph, pw), "bias": draw(st.booleans()), "dtype": draw(DTYPES),
         "layout": draw(LAYOUTS), "seed": draw(st.integers(0, 2**32 - 1)),
-        "chunk": draw(st.sampled_from([conv_module.CHUNK_ELEMENTS, 1, 120])),
+        "chunk": draw(st.sampled_from([conv_direct.CHUNK_ELEMENTS, 1, 120])),
     }
 
 
@@ -72,7 +72,7 @@ def conv_cases(draw: st.DrawFn) -> dict:
 @given(conv_cases())
 def test_conv2d_matches_reference_values_and_gradients(case: dict) -> None:
     # chunk: images per kernel task; 1 and 120 flat values cut the batch into several chunks
-    with mock.patch.object(conv_module, "CHUNK_ELEMENTS", case["chunk"]):
+    with mock.patch.object(conv_direct, "CHUNK_ELEMENTS", case["chunk"]):
         check_conv2d(case)
 
 
