@@ -13,7 +13,14 @@ from .activation import ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleList, Sequential
 from .conv import Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d
 from .data import DataLoader, split
-from .datasets import CIFAR10_CLASSES, load_cifar10, load_digits, make_moons, make_spirals
+from .datasets import (
+    CIFAR10_CLASSES,
+    load_cifar10,
+    load_digits,
+    make_cifar10,
+    make_moons,
+    make_spirals,
+)
 from .dropout import Dropout
 from .init import (
     calculate_gain,
@@ -110,6 +117,7 @@ __all__ = [
     "load",
     "load_cifar10",
     "load_digits",
+    "make_cifar10",
     "make_moons",
     "make_spirals",
     "models",

@@ -189,6 +189,15 @@ def _check_fit_args(model: Any, epochs: int, val_loader: Any, early_stopping: in
                         "with state_dict/load_state_dict")
 
 
+def _samples_per_epoch(loader: Any) -> int | None:
+    """Samples one pass over ``loader`` yields (the progress bar counts images, so its rate
+    reads in images/s), or None when the loader cannot say."""
+    samples, batch = getattr(loader, "num_samples", None), getattr(loader, "batch_size", None)
+    if samples is None or batch is None or not hasattr(loader, "__len__"):
+        return None
+    return min(int(samples), len(loader) * int(batch))
+
+
 def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tuple[Any, Any]],
         epochs: int, val_loader: Iterable[tuple[Any, Any]] | None = None,
         scheduler: Any = None, early_stopping: int | None = None, min_delta: float = 0.0,
@@ -207,8 +216,9 @@ def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tupl
     _check_fit_args(model, epochs, val_loader, early_stopping)
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
-    total = epochs * len(train_loader) if hasattr(train_loader, "__len__") else None
-    with tqdm(total=total, disable=not progress, unit="batch", leave=True) as bar:
+    per_epoch = _samples_per_epoch(train_loader)
+    total = None if per_epoch is None else epochs * per_epoch
+    with tqdm(total=total, disable=not progress, unit="img", unit_scale=True, leave=True) as bar:
         for epoch in range(epochs):
             bar.set_description(f"epoch {epoch + 1}/{epochs}")
             history.lr.append(_current_lr(optimizer))
@@ -222,7 +232,7 @@ def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tupl
                 loss.backward()
                 optimizer.step()
                 tally.add(value, output, yb)
-                bar.update()
+                bar.update(len(yb))
                 bar.set_postfix(loss=f"{tally.loss:.4f}", refresh=False)
             if tally.count == 0:
                 raise ValueError("fit: train_loader produced no batches")

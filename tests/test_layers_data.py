@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import builtins
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import layers
 from layers.data import DataLoader, split
 from layers.datasets import (
     CIFAR10_CLASSES,
@@ -321,3 +323,24 @@ def test_make_spirals_geometry():
     assert not np.array_equal(make_spirals(100, 3, noise=0.2, seed=0)[0], x)
     with pytest.raises(ValueError, match="n_classes must be an int >= 1"):
         make_spirals(10, 0)
+
+
+def test_make_cifar10_writes_the_binary_format(tmp_path) -> None:
+    folder = layers.make_cifar10(tmp_path, n_train=12, n_test=3, seed=1)
+    sizes = {p.name: p.stat().st_size for p in Path(folder).iterdir()}
+    assert sizes == {**{f"data_batch_{i}.bin": (3 if i <= 2 else 2) * 3073 for i in range(1, 6)},
+                     "test_batch.bin": 3 * 3073}
+    x, y, xt, yt = layers.load_cifar10(tmp_path)
+    again = layers.load_cifar10(layers.make_cifar10(tmp_path / "again", 12, 3, seed=1))
+    for a, b in zip((x, y, xt, yt), again):
+        np.testing.assert_array_equal(a, b)
+    assert x.shape == (12, 3, 32, 32) and y.min() >= 0 and y.max() <= 9
+
+
+def test_make_cifar10_classes_are_learnable(tmp_path) -> None:
+    x, y, xt, yt = layers.load_cifar10(layers.make_cifar10(tmp_path, 2000, 200, seed=0),
+                                       as_float=True)
+    train, test = x.reshape(len(x), -1), xt.reshape(len(xt), -1)
+    d = (test**2).sum(1)[:, None] - 2 * test @ train.T + (train**2).sum(1)[None]
+    accuracy = (y[d.argmin(1)] == yt).mean()
+    assert accuracy > 0.3  # chance is 0.1
