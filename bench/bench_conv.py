@@ -5,7 +5,11 @@ directly, the same through the engine (``autograd.conv2d`` / ``max_pool2d`` / ``
 the plain-NumPy im2col oracle of the tests, and PyTorch (skipped when not installed). All
 compute the gradients of the input, the weights and the bias. Target: engine <= 1.5x PyTorch.
 
-    python bench/bench_conv.py [--threads 2] [--repeat 30]
+``--crossover`` instead times both convolution paths (direct kernels, im2col + BLAS) forward
+and backward on the course's shapes, over input channels x kernel taps on both sides of
+``autograd.kernels.conv.GEMM_MIN_TAPS``, and prints which path the shape rule picks.
+
+    python bench/bench_conv.py [--threads 2] [--repeat 30] [--crossover]
 """
 
 from __future__ import annotations
@@ -48,8 +52,47 @@ def numpy_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> None:
     ref.conv2d_backward(dout, x, w, ONE, PAD)
 
 
+CROSSOVER_SHAPES = [  # (batch, channels in, side, filters, kernel): digits, CIFAR, both sides
+    (32, 1, 8, 8, 3), (32, 4, 8, 16, 3), (32, 8, 4, 16, 3), (64, 3, 32, 16, 3),
+    (64, 3, 32, 32, 3), (64, 3, 32, 32, 5), (64, 6, 14, 16, 5), (64, 8, 16, 16, 3),
+    (64, 16, 16, 16, 3), (64, 16, 32, 16, 3), (64, 32, 16, 32, 3), (64, 64, 8, 64, 3)]
+
+
+def crossover(repeat: int) -> None:
+    """Direct vs GEMM path, forward + backward, per shape; and the rule's choice."""
+    from unittest import mock
+
+    from autograd.kernels import conv as conv_module
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for n, c, side, f, k in CROSSOVER_SHAPES:
+        x = rng.normal(size=(n, c, side, side)).astype(np.float32)
+        w = rng.normal(size=(f, c, k, k)).astype(np.float32)
+        pad = (k // 2, k // 2)
+        up = rng.normal(size=(n, f, side, side)).astype(np.float32)
+
+        def run(path: str, x=x, w=w, pad=pad, up=up) -> None:
+            with mock.patch.object(conv_module, "uses_gemm", lambda *a: path == "gemm"):
+                kernels.conv2d_forward(x, w, None, ONE, pad)
+                kernels.conv2d_backward(up, x, w, ONE, pad)
+
+        ms = _common.compare({"direct": lambda: run("direct"), "gemm": lambda: run("gemm")},
+                             repeat)
+        chosen = "gemm" if conv_module.uses_gemm(x.shape, w.shape, ONE) else "direct"
+        rows.append((f"{n}x{c}x{side}x{side} * {f}x{c}x{k}x{k}", c * k * k, ms["direct"],
+                     ms["gemm"], "gemm" if ms["gemm"] < ms["direct"] else "direct", chosen))
+    _common.table("conv2d forward + backward by path, float32",
+                  ("shape", "C*KH*KW", "direct ms", "gemm ms", "faster", "rule picks"), rows)
+
+
 def main() -> None:
-    args = _common.arguments(__doc__.splitlines()[0], repeat=30)
+    args = _common.arguments(__doc__.splitlines()[0], repeat=30,
+                             crossover={"action": "store_true",
+                                        "help": "time the direct and GEMM paths by shape"})
+    if args.crossover:
+        crossover(min(args.repeat, 10))
+        return
     torch = _common.load_torch()
     _common.limit_threads(torch)
     sys.path.insert(0, str(_common.ROOT / "tests"))
