@@ -1,41 +1,21 @@
-"""Compiled point-wise halves of the LSTM cell (no graph logic); the matrix products are
-BLAS's. Gate order i, f, g, o as in PyTorch. Small arrays, so one thread and no ``parallel``.
+"""Compiled point-wise parts of the LSTM cell (no graph logic): the multiply-adds, fused
+into one pass each way. The matrix products are BLAS's, and the sigmoids and tanhs NumPy's,
+whose SIMD versions of exp and tanh Numba cannot use without Intel's SVML. Gate order i, f,
+g, o as in PyTorch. Small arrays, so one thread and no ``parallel``.
 """
 
 from __future__ import annotations
-
-import math
 
 from numba import njit
 
 
 @njit(cache=True, fastmath=False)
-def sigmoid(v):
-    """1 / (1 + e**-v) without overflow or cancellation at either end (branch-free)."""
-    e = math.exp(-abs(v))
-    r = 1.0 / (1.0 + e)
-    return r if v >= 0 else e * r
-
-
-@njit(cache=True, fastmath=False)
-def cell_forward(gates, c, hc, act, tanh_c):
-    """From pre-activations ``gates`` (N, 4H) and cell state c (N, H): the activations
-    ``act`` (N, 4H) = i, f, g, o, then ``hc[1] = f*c + i*g``, ``tanh_c = tanh(hc[1])`` and
-    ``hc[0] = o*tanh_c``."""
+def cell_state(act, c, c_new):
+    """``c_new = f*c + i*g`` from the activations ``act`` (N, 4H) = i, f, g, o."""
     n, hidden = c.shape
     for r in range(n):
         for k in range(hidden):
-            i = sigmoid(gates[r, k])
-            f = sigmoid(gates[r, hidden + k])
-            g = math.tanh(gates[r, 2 * hidden + k])
-            o = sigmoid(gates[r, 3 * hidden + k])
-            act[r, k], act[r, hidden + k], act[r, 2 * hidden + k], act[r, 3 * hidden + k] = (
-                i, f, g, o)
-            c_new = f * c[r, k] + i * g
-            t = math.tanh(c_new)
-            hc[1, r, k] = c_new
-            tanh_c[r, k] = t
-            hc[0, r, k] = o * t
+            c_new[r, k] = act[r, hidden + k] * c[r, k] + act[r, k] * act[r, 2 * hidden + k]
 
 
 @njit(cache=True, fastmath=False)

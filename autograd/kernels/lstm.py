@@ -1,8 +1,9 @@
 """One LSTM step on plain arrays (PyTorch's equations, gate order i, f, g, o).
 
 ``gates = x @ w_ih.T + h @ w_hh.T + b``; ``i, f, o = sigmoid``, ``g = tanh`` of their quarters;
-``c' = f*c + i*g``; ``h' = o*tanh(c')``. The products run in BLAS, the point-wise work in one
-Numba pass each way (:mod:`._lstm_numba`, imported on the first call).
+``c' = f*c + i*g``; ``h' = o*tanh(c')``. The products run in BLAS, the sigmoids and tanhs in
+NumPy's SIMD loops, and the multiply-adds in one Numba pass each way (:mod:`._lstm_numba`,
+imported on the first call).
 
 >>> import numpy as np
 >>> hc, _ = lstm_cell_forward(np.ones((1, 3)), np.zeros((1, 2)), np.zeros((1, 2)),
@@ -25,15 +26,24 @@ def lstm_cell_forward(x: np.ndarray, h: np.ndarray, c: np.ndarray, w_ih: np.ndar
     All arrays share one float dtype; x (N, I), h and c (N, H), w_ih (4H, I), w_hh (4H, H),
     b (4H,) or None.
     """
-    from ._lstm_numba import cell_forward
+    from ._lstm_numba import cell_state
 
-    gates = x @ w_ih.T
-    gates += h @ w_hh.T
+    act = x @ w_ih.T
+    act += h @ w_hh.T
     if b is not None:
-        gates += b
+        act += b
+    hidden = c.shape[1]
+    g = np.tanh(act[:, 2 * hidden:3 * hidden])
+    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x: sigmoid 0, exact
+        np.negative(act, out=act)
+        np.exp(act, out=act)
+    act += 1
+    np.reciprocal(act, out=act)  # sigmoid of every quarter ...
+    act[:, 2 * hidden:3 * hidden] = g  # ... but g's, which is a tanh
     hc = np.empty((2,) + c.shape, c.dtype)
-    act, tanh_c = np.empty_like(gates), np.empty_like(c)
-    cell_forward(gates, c, hc, act, tanh_c)
+    cell_state(act, c, hc[1])
+    tanh_c = np.tanh(hc[1])
+    np.multiply(act[:, 3 * hidden:], tanh_c, out=hc[0])
     return hc, (x, h, c, w_ih, w_hh, act, tanh_c)
 
 
