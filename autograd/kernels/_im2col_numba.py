@@ -71,6 +71,31 @@ def im2col(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
 
 
 @njit(cache=True, parallel=True, fastmath=False)
+def wide_im2col(padded, n0, kh, kw, dh, dw, wp, span, cols):
+    """Stride-1 patches on the wide layout: row ``(c*KH + i)*KW + j`` of image ``k`` is the
+    stretch of padded plane ``(n0 + k, c)`` that starts at ``i*dh*Wp + j*dw``.
+
+    padded (N, C, Hp*Wp + tail) zero-padded images; cols (C*KH*KW, m*span), span = OH*Wp.
+    """
+    n_chan, length = padded.shape[1], padded.shape[2]
+    taps = kh * kw
+    width = cols.shape[1]
+    m = width // span
+    pf = padded.reshape(padded.size)
+    cf = cols.reshape(cols.size)
+    for task in prange(n_chan * m):
+        img = task // n_chan
+        c = task - img * n_chan
+        plane = ((n0 + img) * n_chan + c) * length
+        for i in range(kh):
+            for j in range(kw):
+                src = plane + i * dh * wp + j * dw
+                dst = (c * taps + i * kw + j) * width + img * span
+                for k in range(span):
+                    cf[dst + k] = pf[src + k]
+
+
+@njit(cache=True, parallel=True, fastmath=False)
 def col2im(cols, n0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
     """dx[n0 .. n0+m] = the sum, over taps, of ``cols`` scattered back to input pixels."""
     n_chan, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
