@@ -1,4 +1,5 @@
-"""Compiled patch packing for the GEMM convolution: im2col and its adjoint col2im.
+"""Compiled patch packing for the GEMM convolution: im2col, its adjoint col2im, and the
+channels-last stride-1 packing of :class:`autograd.kernels.conv_gemm.WidePatches`.
 
 No graph logic; :mod:`autograd.kernels.conv_gemm` prepares every argument.
 
@@ -71,28 +72,29 @@ def im2col(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
 
 
 @njit(cache=True, parallel=True, fastmath=False)
-def wide_im2col(padded, n0, kh, kw, dh, dw, wp, span, cols):
-    """Stride-1 patches on the wide layout: row ``(c*KH + i)*KW + j`` of image ``k`` is the
-    stretch of padded plane ``(n0 + k, c)`` that starts at ``i*dh*Wp + j*dw``.
+def wide_im2col(padded, n0, offsets, pixels, cols):
+    """Stride-1 patches, channels last: ``cols[k*pixels + p, t*C:(t+1)*C] =
+    padded[n0 + k, offsets[t] + p]`` for image k of the chunk, pixel row p and tap t.
 
-    padded (N, C, Hp*Wp + tail) zero-padded images; cols (C*KH*KW, m*span), span = OH*Wp.
+    padded (N, rows, C) zero-padded images; cols (m*pixels, taps*C). Each task copies one
+    tap's block of one image: ``pixels`` rows of C contiguous values.
     """
-    n_chan, length = padded.shape[1], padded.shape[2]
-    taps = kh * kw
+    rows, n_chan = padded.shape[1], padded.shape[2]
+    taps = offsets.shape[0]
     width = cols.shape[1]
-    m = width // span
+    m = cols.shape[0] // pixels
     pf = padded.reshape(padded.size)
     cf = cols.reshape(cols.size)
-    for task in prange(n_chan * m):
-        img = task // n_chan
-        c = task - img * n_chan
-        plane = ((n0 + img) * n_chan + c) * length
-        for i in range(kh):
-            for j in range(kw):
-                src = plane + i * dh * wp + j * dw
-                dst = (c * taps + i * kw + j) * width + img * span
-                for k in range(span):
-                    cf[dst + k] = pf[src + k]
+    for task in prange(m * taps):
+        img = task // taps
+        t = task - img * taps
+        src = ((n0 + img) * rows + offsets[t]) * n_chan
+        dst = img * pixels * width + t * n_chan
+        for _ in range(pixels):
+            for c in range(n_chan):
+                cf[dst + c] = pf[src + c]
+            src += n_chan
+            dst += width
 
 
 @njit(cache=True, parallel=True, fastmath=False)

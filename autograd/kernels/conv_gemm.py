@@ -1,15 +1,28 @@
 """Convolution as matrix products: Numba packs patches (im2col), BLAS multiplies.
 
-At real channel counts a convolution is GEMM-shaped: ``out (F, P) = W (F, C*KH*KW) @ cols
-(C*KH*KW, P)`` over the output pixels P, and its gradients are two more products,
-``dW = up @ cols.T`` and ``dcols = W.T @ up`` (then scattered back by col2im). With stride 1
-the input gradient is instead computed as what it is, a convolution of ``up`` with the
-flipped, transposed kernel (padding ``dilation·(k - 1) - padding``): a product whose inner
-dimension is F·KH·KW rather than F, and no scatter. The images are
-processed in chunks so that the patch matrix stays near ``COLS_ELEMENTS`` values (the whole
-batch's patches for a 32-channel CIFAR layer would be 75 MB in float32); the patches are
-rebuilt in backward rather than kept, which keeps a training step's memory near PyTorch's.
+At real channel counts a convolution is GEMM-shaped: every output pixel is the dot product
+of the weights, seen as one ``C*KH*KW`` vector per filter, with that pixel's patch of the
+input. Packing the patches as a matrix turns the forward pass into one product and the
+weight gradient into another. The input gradient with stride 1 is itself a convolution (of
+the upstream gradient with the flipped, transposed kernel, padding ``dilation·(k - 1) -
+padding``) and runs through the same code; with a larger stride it is the product with the
+weights scattered back by col2im.
 
+Two patch layouts, one per :class:`Patches` subclass:
+
+- :class:`WidePatches` (stride 1, the common case): channels last. The input is zero-padded
+  once into (N, Hp*Wp, C) rows, and output pixel ``(oy, ox)`` of an image is row
+  ``oy*Wp + ox``: each tap's block of an image is then one contiguous stretch of the padded
+  rows (copied at memory speed), and the product ``cols (P, K) @ W (K, F)`` has the pixels,
+  the long side, as BLAS's M (measured 1.2-1.7x faster than ``W (F, K) @ cols (K, P)`` on
+  CIFAR's 32-128 filters). The ``Wp - OW`` extra pixels per row are computed and discarded:
+  6% more products on 32x32 images, 25% on 8x8.
+- :class:`CompactPatches` (any stride): channels first, one column per output pixel, packed
+  row by row by :func:`im2col`.
+
+The images are processed in chunks so that the patch matrix stays near ``COLS_ELEMENTS``
+values (the whole batch's patches for a 32-channel CIFAR layer would be 75 MB in float32);
+the patches are rebuilt in backward rather than kept, which keeps memory near PyTorch's.
 Imported on the first GEMM convolution (it loads Numba), never by ``import autograd``.
 
 >>> import numpy as np
@@ -27,11 +40,11 @@ from ._threads import launch
 
 COLS_ELEMENTS = 1 << 21
 """Patch-matrix size a chunk aims for (whole images, at least one): 8 MB in float32, which
-keeps each product large enough for BLAS to run near peak (measured in bench_conv.py)."""
+keeps each product large enough for BLAS to run near its best."""
 
 
 def images_per_chunk(n: int, rows: int, pixels: int) -> int:
-    """How many images' patches (``rows`` x ``pixels`` columns each) go in one chunk.
+    """How many images' patches (``rows`` x ``pixels`` values each) go in one chunk.
 
     >>> images_per_chunk(64, 288, 1024), images_per_chunk(64, 27, 1024), images_per_chunk(3, 9, 4)
     (7, 64, 3)
@@ -40,83 +53,150 @@ def images_per_chunk(n: int, rows: int, pixels: int) -> int:
 
 
 class Patches:
-    """Builds the patch matrices of one convolution's input, chunk by chunk, in one of two
-    column layouts, and converts between them and (N, F, OH, OW) images.
-
-    - compact (any stride): output pixel ``(oy, ox)`` of a chunk's image ``k`` is column
-      ``k*OH*OW + oy*OW + ox``; :func:`im2col` gathers it row by row.
-    - wide (stride 1): the input is zero-padded once, and pixel ``(oy, ox)`` is column
-      ``k*OH*Wp + oy*Wp + ox`` for the padded width Wp. Each tap's row of an image is then one
-      contiguous stretch of the padded plane, copied whole by :func:`wide_im2col` (CIFAR rows
-      are only 32 pixels long, so row-by-row gathering cost several times a plain copy). The
-      ``Wp - OW`` extra columns per row are computed and discarded: 6% more products on
-      32x32 images, 25% on 8x8.
-    """
+    """The patch matrices of one convolution's input, chunk by chunk, and the products
+    with them. Subclasses fix the layout; ``Patches.of`` picks one."""
 
     def __init__(self, x: np.ndarray, kshape: tuple[int, int], stride: tuple[int, int],
                  padding: tuple[int, int], dilation: tuple[int, int], oh: int, ow: int):
         self.x, self.kshape, self.stride = x, kshape, stride
         self.padding, self.dilation, self.oh, self.ow = padding, dilation, oh, ow
-        self.wide = stride == (1, 1)
-        n, c, h, w = x.shape
-        self.row = w + 2 * padding[1] if self.wide else ow  # columns per output row
-        self.width = oh * self.row  # columns per image
-        self.rows = c * kshape[0] * kshape[1]
-        if self.wide:
-            (ph, pw), hp, wp = padding, h + 2 * padding[0], self.row
-            tail = (kshape[1] - 1) * dilation[1]  # the last taps read past the plane's end
-            self.padded = np.zeros((n, c, hp * wp + tail), x.dtype)
-            plane = self.padded[:, :, :hp * wp].reshape(n, c, hp, wp)
-            plane[:, :, ph:ph + h, pw:pw + w] = x
+        self.taps = x.shape[1] * kshape[0] * kshape[1]  # patch length: C*KH*KW
+        self.row = ow  # output pixels per row of the layout
+        self.cols: np.ndarray | None = None
 
-    def chunk(self, n0: int, m: int, out: np.ndarray | None = None) -> np.ndarray:
-        """The (C*KH*KW, m*width) patch matrix of images ``n0 .. n0+m`` (into ``out`` if it
-        has that shape)."""
-        shape = (self.rows, m * self.width)
-        cols = out if out is not None and out.shape == shape else np.empty(shape, self.x.dtype)
-        (kh, kw), (dh, dw) = self.kshape, self.dilation
-        if self.wide:
-            launch(wide_im2col, cols.size, self.padded, n0, kh, kw, dh, dw, self.row,
-                   self.width, cols)
-        else:
-            launch(im2col, cols.size, self.x, n0, kh, kw, *self.stride, *self.padding, dh, dw,
-                   self.oh, self.ow, cols)
+    @staticmethod
+    def of(x: np.ndarray, kshape: tuple[int, int], stride: tuple[int, int],
+           padding: tuple[int, int], dilation: tuple[int, int], oh: int, ow: int) -> Patches:
+        """The layout for this convolution: wide for stride 1, else compact."""
+        kind = WidePatches if stride == (1, 1) else CompactPatches
+        return kind(x, kshape, stride, padding, dilation, oh, ow)
+
+    @property
+    def pixels(self) -> int:
+        """Patch-matrix entries per image along the pixel side (extra pixels included)."""
+        return self.oh * self.row
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """``(first image, image count)`` of every chunk."""
+        n = self.x.shape[0]
+        step = images_per_chunk(n, self.taps, self.pixels)
+        return [(n0, min(step, n - n0)) for n0 in range(0, n, step)]
+
+    def _buffer(self, shape: tuple[int, int]) -> np.ndarray:
+        """A patch-matrix buffer of ``shape``, reused across chunks of one size."""
+        if self.cols is None or self.cols.shape != shape:
+            self.cols = np.empty(shape, self.x.dtype)
+        return self.cols
+
+    def weights(self, w: np.ndarray) -> np.ndarray:
+        """The weights (F, C, KH, KW) as the matrix this layout multiplies by."""
+        raise NotImplementedError
+
+    def output(self, n0: int, m: int, wmat: np.ndarray) -> np.ndarray:
+        """Images ``n0 .. n0+m`` of the convolution, as an (m, F, OH, OW) view."""
+        raise NotImplementedError
+
+    def weight_grad(self, n0: int, m: int, up: np.ndarray) -> np.ndarray:
+        """The weight gradient of images ``n0 .. n0+m`` for their upstream ``up`` (m, F, OH,
+        OW), in the layout of :meth:`weights`."""
+        raise NotImplementedError
+
+    def unpack_weights(self, wmat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """A matrix in the layout of :meth:`weights` back as (F, C, KH, KW)."""
+        raise NotImplementedError
+
+
+class WidePatches(Patches):
+    """Stride 1, channels last: see the module's docstring."""
+
+    def __init__(self, *args: object):
+        super().__init__(*args)
+        n, c, h, w = self.x.shape
+        (ph, pw), (kh, kw), (dh, dw) = self.padding, self.kshape, self.dilation
+        self.row = wp = w + 2 * pw
+        hp = h + 2 * ph
+        tail = (kw - 1) * dw  # the last taps read past the last padded row
+        self.padded = np.zeros((n, hp * wp + tail, c), self.x.dtype)
+        rows = self.padded[:, :hp * wp].reshape(n, hp, wp, c)
+        rows[:, ph:ph + h, pw:pw + w] = self.x.transpose(0, 2, 3, 1)
+        i, j = np.divmod(np.arange(kh * kw), kw)
+        self.offsets = i * dh * wp + j * dw  # each tap's first padded row
+
+    def _chunk(self, n0: int, m: int) -> np.ndarray:
+        cols = self._buffer((m * self.pixels, self.taps))
+        launch(wide_im2col, cols.size, self.padded, n0, self.offsets, self.pixels, cols)
         return cols
 
-    def images(self, prod: np.ndarray, m: int) -> np.ndarray:
-        """A (F, m*width) product as an (m, F, OH, OW) view (extra columns dropped)."""
-        f = prod.shape[0]
-        return prod.reshape(f, m, self.oh, self.row)[..., :self.ow].transpose(1, 0, 2, 3)
+    def weights(self, w: np.ndarray) -> np.ndarray:
+        """(KH*KW*C, F): row ``(i*KW + j)*C + c`` holds ``w[:, c, i, j]``."""
+        return np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(self.taps, w.shape[0])
 
-    def columns(self, up: np.ndarray) -> np.ndarray:
-        """(m, F, OH, OW) images as a C-contiguous (F, m*width) matrix, zero in the extra
-        columns (so they add nothing to a weight gradient)."""
-        m, f = up.shape[:2]
-        out = np.zeros((f, m, self.oh, self.row), up.dtype) if self.wide else np.empty(
-            (f, m, self.oh, self.row), up.dtype)
-        out[..., :self.ow] = up.transpose(1, 0, 2, 3)
-        return out.reshape(f, m * self.width)
+    def output(self, n0: int, m: int, wmat: np.ndarray) -> np.ndarray:
+        prod = self._chunk(n0, m) @ wmat
+        f = wmat.shape[1]
+        return prod.reshape(m, self.oh, self.row, f)[:, :, :self.ow].transpose(0, 3, 1, 2)
+
+    def weight_grad(self, n0: int, m: int, up: np.ndarray) -> np.ndarray:
+        f = up.shape[1]
+        wide = np.zeros((m, self.oh, self.row, f), up.dtype)  # extra pixels add nothing
+        wide[:, :, :self.ow] = up.transpose(0, 2, 3, 1)
+        return self._chunk(n0, m).T @ wide.reshape(m * self.pixels, f)
+
+    def unpack_weights(self, wmat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        f, c, kh, kw = shape
+        return np.ascontiguousarray(wmat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1))
+
+
+class CompactPatches(Patches):
+    """Any stride, channels first: a column per output pixel, packed by :func:`im2col`."""
+
+    def _chunk(self, n0: int, m: int) -> np.ndarray:
+        cols = self._buffer((self.taps, m * self.pixels))
+        (kh, kw), (dh, dw) = self.kshape, self.dilation
+        launch(im2col, cols.size, self.x, n0, kh, kw, *self.stride, *self.padding, dh, dw,
+               self.oh, self.ow, cols)
+        return cols
+
+    def weights(self, w: np.ndarray) -> np.ndarray:
+        """(F, C*KH*KW), the weights' own memory order."""
+        return w.reshape(w.shape[0], self.taps)
+
+    def output(self, n0: int, m: int, wmat: np.ndarray) -> np.ndarray:
+        prod = wmat @ self._chunk(n0, m)
+        return prod.reshape(wmat.shape[0], m, self.oh, self.ow).transpose(1, 0, 2, 3)
+
+    def weight_grad(self, n0: int, m: int, up: np.ndarray) -> np.ndarray:
+        return self.upstream(up) @ self._chunk(n0, m).T
+
+    def upstream(self, up: np.ndarray) -> np.ndarray:
+        """(m, F, OH, OW) as a C-contiguous (F, m*OH*OW) matrix."""
+        return np.ascontiguousarray(up.transpose(1, 0, 2, 3)).reshape(up.shape[1], -1)
+
+    def input_grad(self, n0: int, m: int, up: np.ndarray, wmat: np.ndarray,
+                   dx: np.ndarray) -> None:
+        """Scatter ``W.T @ up`` of images ``n0 .. n0+m`` back into ``dx`` (col2im)."""
+        dcols = wmat.T @ self.upstream(up)
+        (kh, kw), (dh, dw) = self.kshape, self.dilation
+        launch(col2im, dcols.size, dcols, n0, kh, kw, *self.stride, *self.padding, dh, dw,
+               self.oh, self.ow, dx)
+
+    def unpack_weights(self, wmat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return wmat.reshape(shape)
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: tuple[int, int],
             padding: tuple[int, int], dilation: tuple[int, int], oh: int,
             ow: int) -> np.ndarray:
     """Cross-correlation of C-contiguous x (N,C,H,W) with w (F,C,KH,KW) plus b: (N,F,OH,OW)."""
-    n = x.shape[0]
-    f = w.shape[0]
-    patches = Patches(x, w.shape[2:], stride, padding, dilation, oh, ow)
-    w2 = w.reshape(f, patches.rows)
-    out = np.empty((n, f, oh, ow), x.dtype)
-    step = images_per_chunk(n, patches.rows, patches.width)
-    cols = None
-    for n0 in range(0, n, step):
-        m = min(step, n - n0)
-        cols = patches.chunk(n0, m, cols)
-        prod = patches.images(w2 @ cols, m)
+    patches = Patches.of(x, w.shape[2:], stride, padding, dilation, oh, ow)
+    wmat = patches.weights(w)
+    out = np.empty((x.shape[0], w.shape[0], oh, ow), x.dtype)
+    for n0, m in patches.chunks():
+        images = patches.output(n0, m, wmat)
         if b is None:
-            out[n0:n0 + m] = prod
+            out[n0:n0 + m] = images
         else:
-            np.add(prod, b[:, None, None], out=out[n0:n0 + m])
+            np.add(images, b[:, None, None], out=out[n0:n0 + m])
     return out
 
 
@@ -124,30 +204,23 @@ def backward(up: np.ndarray, x: np.ndarray, w: np.ndarray, stride: tuple[int, in
              padding: tuple[int, int], dilation: tuple[int, int], need_dx: bool,
              need_dw: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``(dx, dw)`` for upstream ``up`` (N,F,OH,OW); a gradient not needed is None."""
-    n = x.shape[0]
-    f, _, kh, kw = w.shape
+    kh, kw = w.shape[2:]
     oh, ow = up.shape[2:]
     back_padding = tuple(d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding))
     as_conv = stride == (1, 1) and min(back_padding) >= 0  # dx is itself a convolution
     dw = dx = None
     if need_dw or (need_dx and not as_conv):
-        patches = Patches(x, (kh, kw), stride, padding, dilation, oh, ow)
-        w2 = w.reshape(f, patches.rows)
-        dw = np.zeros((f, patches.rows), x.dtype) if need_dw else None
+        patches = Patches.of(x, (kh, kw), stride, padding, dilation, oh, ow)
+        wmat = patches.weights(w)
+        acc = np.zeros(wmat.shape, x.dtype) if need_dw else None
         dx = np.empty(x.shape, x.dtype) if need_dx and not as_conv else None
-        step = images_per_chunk(n, patches.rows, patches.width)
-        cols = None
-        for n0 in range(0, n, step):
-            m = min(step, n - n0)
-            up2 = patches.columns(up[n0:n0 + m])
-            if need_dw:
-                cols = patches.chunk(n0, m, cols)
-                dw += up2 @ cols.T
-            if dx is not None:  # compact layout here: stride > 1
-                dcols = w2.T @ up2
-                launch(col2im, dcols.size, dcols, n0, kh, kw, *stride, *padding, *dilation,
-                       oh, ow, dx)
+        for n0, m in patches.chunks():
+            if acc is not None:
+                acc += patches.weight_grad(n0, m, up[n0:n0 + m])
+            if dx is not None:  # stride > 1: always the compact layout
+                patches.input_grad(n0, m, up[n0:n0 + m], wmat, dx)
+        dw = None if acc is None else patches.unpack_weights(acc, w.shape)
     if need_dx and as_conv:
         flipped = np.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
         dx = forward(up, flipped, None, (1, 1), back_padding, dilation, *x.shape[2:])
-    return dx, None if dw is None else dw.reshape(w.shape)
+    return dx, dw
