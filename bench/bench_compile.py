@@ -19,8 +19,44 @@ import time
 
 import _common  # before NumPy: sets OMP_WAIT_POLICY and the thread limits
 
-CALLS = ("conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
-         "matmul")
+CALLS = ("conv2d direct", "conv2d gemm stride 1", "conv2d gemm stride 2", "max_pool2d",
+         "batch_norm", "lstm_cell", "matmul")
+"""Each row: forward and backward of one kernel family (the GEMM convolution in both patch
+layouts: stride 1 packs channels last, a larger stride uses im2col and col2im)."""
+
+
+def calls(np, kernels, dtype) -> dict:  # noqa: ANN001 - modules passed in after the timed import
+    """name -> a callable running that kernel family's forward and backward once."""
+    from autograd.kernels import batchnorm, lstm
+
+    x, w = np.ones((2, 3, 8, 8), dtype), np.ones((4, 3, 3, 3), dtype)
+    wide = np.ones((2, 8, 8, 8), dtype), np.ones((4, 8, 3, 3), dtype)  # 72 taps: GEMM
+    pooled = np.ones((2, 4, 8, 8), dtype)
+    gate = np.ones((2, 3), dtype), np.zeros((2, 4), dtype), np.zeros((2, 4), dtype)
+    weights = np.ones((16, 3), dtype), np.ones((16, 4), dtype), np.ones(16, dtype)
+
+    def conv(images, filters, stride):
+        out = kernels.conv2d_forward(images, filters, None, stride, (1, 1))
+        kernels.conv2d_backward(out, images, filters, stride, (1, 1))
+
+    def pool():
+        out, arg = kernels.max_pool2d_forward(pooled, (2, 2), (2, 2))
+        kernels.max_pool2d_backward(out, arg, pooled.shape, (2, 2), (2, 2))
+
+    def norm():
+        mean, var = batchnorm.batch_stats(pooled)
+        out = batchnorm.batch_norm_forward(pooled, mean, 1 / np.sqrt(var + 1), None, None)
+        batchnorm.batch_norm_backward(out, pooled, mean, 1 / np.sqrt(var + 1), None, True)
+
+    def cell():
+        hc, saved = lstm.lstm_cell_forward(*gate, *weights)
+        lstm.lstm_cell_backward(hc, saved, (True,) * 6)
+
+    return {"conv2d direct": lambda: conv(x, w, (1, 1)),
+            "conv2d gemm stride 1": lambda: conv(*wide, (1, 1)),
+            "conv2d gemm stride 2": lambda: conv(*wide, (2, 2)),
+            "max_pool2d": pool, "batch_norm": norm, "lstm_cell": cell,
+            "matmul": lambda: kernels.matmul(x[0, 0], x[0, 0])}
 
 
 def child() -> None:
@@ -34,22 +70,10 @@ def child() -> None:
     timings: dict[str, float] = {"import autograd": time.perf_counter() - start}
     assert "numba" not in sys.modules, "import autograd must not import numba"
     for dtype in (np.float32, np.float64):
-        x = np.ones((2, 3, 8, 8), dtype)
-        w = np.ones((4, 3, 3, 3), dtype)
-        out = np.ones((2, 4, 8, 8), dtype)
-        arg = np.zeros((2, 4, 4, 4), np.int32)
-        args = {
-            "conv2d_forward": (x, w, w[:, 0, 0, 0], (1, 1), (1, 1)),
-            "conv2d_backward": (out, x, w, (1, 1), (1, 1)),
-            "max_pool2d_forward": (out, (2, 2), (2, 2)),
-            "max_pool2d_backward": (out[:, :, :4, :4], arg, out.shape, (2, 2), (2, 2)),
-            "matmul": (x[0, 0], x[0, 0]),
-        }
-        for name in CALLS:
-            fn = getattr(kernels, name)
+        for name, fn in calls(np, kernels, dtype).items():
             for call in ("first", "second"):
                 start = time.perf_counter()
-                fn(*args[name])
+                fn()
                 timings[f"{name} {np.dtype(dtype).name} {call}"] = time.perf_counter() - start
     print(json.dumps(timings))
 
@@ -80,8 +104,8 @@ def main() -> None:
     total_cold = sum(r[1] for r in rows)
     total_warm = sum(r[2] for r in rows)
     rows.append(("total", total_cold, total_warm, sum(r[3] for r in rows)))
-    _common.table("first call of each kernel (tiny inputs; the first call overall also imports "
-                  "Numba and starts its threads)",
+    _common.table("first forward + backward of each kernel family (tiny inputs; the first call "
+                  "overall also imports Numba and starts its threads)",
                   ("kernel", "cold first call s", "warm first call ms", "second call ms"), rows,
                   note="warm: the faster of two fresh processes")
 
