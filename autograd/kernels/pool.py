@@ -1,6 +1,7 @@
 """max_pool2d forward and backward on plain arrays: checks here, arithmetic in Numba.
 
-No padding; windows that do not fit are dropped (floor). ``argmax`` holds, per output, the
+Optional padding (at most half the window, as in PyTorch) adds -inf borders, which never win
+a window; windows that do not fit are dropped (floor). ``argmax`` holds, per output, the
 flat index ``i*KW + j`` of the winning element inside its window; ties go to the first
 maximum in row-major window order, a NaN wins its window (the first NaN).
 
@@ -18,11 +19,21 @@ from ..errors import GradgateError
 from ._checks import check_ndim, check_shape, float_dtype, kernel_array, output_size, pair
 
 
-def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int],
-                       stride: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _check_padding(op: str, padding: object, kernel: tuple[int, int]) -> tuple[int, int]:
+    """``padding`` as a pair, each at most half its window side (PyTorch's rule)."""
+    ph, pw = pair(op, "padding", padding, 0)
+    if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
+        raise GradgateError(f"{op}: padding {(ph, pw)} must be at most half the "
+                            f"{kernel[0]}x{kernel[1]} window")
+    return ph, pw
+
+
+def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int],
+                       padding: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, np.ndarray]:
     """Max over each window of x (N,C,H,W): ``(out, argmax)``, both (N, C, OH, OW).
 
-    ``argmax`` is int32. ``out`` has x's dtype (float32 stays float32, others become float64).
+    ``argmax`` is int32, the winner's index in its window of the padded input. ``out`` has
+    x's dtype (float32 stays float32, others become float64).
 
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
     >>> out, arg = max_pool2d_forward(x, (2, 2), (2, 2))
@@ -36,9 +47,14 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int],
     x = np.asarray(x)
     check_ndim(op, "x", x, "(N, C, H, W)")
     (kh, kw), (sh, sw) = pair(op, "kernel_size", kernel_size, 1), pair(op, "stride", stride, 1)
+    ph, pw = _check_padding(op, padding, (kh, kw))
     n, c, h, w = x.shape
-    oh, ow = output_size(op, h, kh, sh, 0), output_size(op, w, kw, sw, 0)
+    oh, ow = output_size(op, h, kh, sh, ph), output_size(op, w, kw, sw, pw)
     x = kernel_array(x, float_dtype(op, x))
+    if ph or pw:
+        padded = np.full((n, c, h + 2 * ph, w + 2 * pw), -np.inf, x.dtype)
+        padded[:, :, ph:ph + h, pw:pw + w] = x
+        x = padded
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     argmax = np.empty((n, c, oh, ow), dtype=np.int32)
     launch(pool_forward, out.size * kh * kw, x, kh, kw, sh, sw, out, argmax)
@@ -46,7 +62,8 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int],
 
 
 def max_pool2d_backward(up: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, ...],
-                        kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+                        kernel_size: tuple[int, int], stride: tuple[int, int],
+                        padding: tuple[int, int] = (0, 0)) -> np.ndarray:
     """Route each upstream entry to its window's winner; overlapping windows add up.
 
     >>> up = np.array([[[[10.0]]]]); arg = np.array([[[[2]]]])
@@ -63,8 +80,9 @@ def max_pool2d_backward(up: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, 
     if len(x_shape) != 4:
         raise GradgateError(f"{op}: x_shape must be (N, C, H, W); got {x_shape}")
     (kh, kw), (sh, sw) = pair(op, "kernel_size", kernel_size, 1), pair(op, "stride", stride, 1)
+    ph, pw = _check_padding(op, padding, (kh, kw))
     n, c, h, w = x_shape
-    expected = (n, c, output_size(op, h, kh, sh, 0), output_size(op, w, kw, sw, 0))
+    expected = (n, c, output_size(op, h, kh, sh, ph), output_size(op, w, kw, sw, pw))
     check_shape(op, "up", up, expected)
     check_shape(op, "argmax", argmax, expected)
     if argmax.dtype.kind not in "iu":
@@ -74,6 +92,6 @@ def max_pool2d_backward(up: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, 
                             f"{kh}x{kw} window; got [{argmax.min()}, {argmax.max()}]")
     up = kernel_array(up, float_dtype(op, up))
     argmax = kernel_array(argmax, np.dtype(np.int32))
-    dx = np.empty(x_shape, dtype=up.dtype)  # every (n, c) image is zeroed by its task
+    dx = np.empty((n, c, h + 2 * ph, w + 2 * pw), up.dtype)  # each task zeroes its image
     launch(pool_backward, dx.size, up, argmax, kw, sh, sw, dx)
-    return dx
+    return dx[:, :, ph:ph + h, pw:pw + w] if ph or pw else dx

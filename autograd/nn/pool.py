@@ -26,22 +26,32 @@ class MaxPool2d(Gate):
 
     name, family = "max_pool2d", MAX
 
-    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int]):
+    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int],
+                 padding: tuple[int, int] = (0, 0)):
         self.kernel_size = kernel_size
         self.stride = stride
+        if padding != (0, 0):
+            self.padding = padding
+
+    @property
+    def _padding(self) -> tuple[int, int]:
+        return getattr(self, "padding", (0, 0))
 
     def forward(self, x: Any) -> tuple[Any, Any]:
-        out, argmax = kernels.max_pool2d_forward(x, self.kernel_size, self.stride)
+        out, argmax = kernels.max_pool2d_forward(x, self.kernel_size, self.stride,
+                                                 self._padding)
         return out, (argmax, x.shape)
 
     def backward(self, up: Any, saved: Any) -> tuple[Any]:
         argmax, shape = saved
         return (kernels.max_pool2d_backward(np.asarray(up), argmax, shape, self.kernel_size,
-                                            self.stride),)
+                                            self.stride, self._padding),)
 
 
-def max_pool2d(x: Any, kernel_size: Any, stride: Any = None) -> Value:
+def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Value:
     """Max-pool (N,C,H,W) ``x`` over ``kernel_size`` windows; ``stride`` defaults to it.
+
+    ``padding`` (at most half the window, as in PyTorch) adds borders that never win.
 
     >>> max_pool2d(Value(np.ones((1, 1, 5, 5))), 2).shape     # windows that don't fit drop
     (1, 1, 2, 2)
@@ -49,10 +59,15 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None) -> Value:
     x = lift(x)
     kernel = pair("max_pool2d", "kernel_size", kernel_size, 1)
     stride = kernel if stride is None else pair("max_pool2d", "stride", stride, 1)
+    padding = pair("max_pool2d", "padding", padding, 0)
     if x.ndim != 4:
         raise GradgateError(f"max_pool2d: input must have shape (N, C, H, W); got {x.shape}")
-    if kernel[0] > x.shape[2] or kernel[1] > x.shape[3]:
+    if 2 * padding[0] > kernel[0] or 2 * padding[1] > kernel[1]:
+        raise GradgateError(f"max_pool2d: padding {padding} must be at most half the "
+                            f"{kernel[0]}x{kernel[1]} window")
+    h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
+    if kernel[0] > h or kernel[1] > w:
         raise GradgateError(
             f"max_pool2d: kernel {kernel[0]}x{kernel[1]} is larger than the input's spatial "
-            f"size {x.shape[2]}x{x.shape[3]} (shape {x.shape})")
-    return apply(MaxPool2d(kernel, stride), x)
+            f"size {h}x{w} with padding {padding} (shape {x.shape})")
+    return apply(MaxPool2d(kernel, stride, padding), x)
