@@ -15,6 +15,7 @@ from .conv import Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d
 from .data import DataLoader, split
 from .datasets import CIFAR10_CLASSES, load_cifar10, load_digits, make_moons, make_spirals
 from .dropout import Dropout
+from .gru import GRU, GRUCell
 from .init import (
     calculate_gain,
     fan_in_and_fan_out,
@@ -52,6 +53,7 @@ from .trainer import History, accuracy, evaluate, fit
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "GRU",
     "LSTM",
     "MLP",
     "RNN",
@@ -67,6 +69,7 @@ __all__ = [
     "DataLoader",
     "Dropout",
     "Flatten",
+    "GRUCell",
     "GlobalAvgPool2d",
     "History",
     "IncompatibleKeys",
