@@ -44,7 +44,7 @@ from .models import (
 )
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 from .norm import BatchNorm1d, BatchNorm2d
-from .optim import SGD, Adam, CosineAnnealingLR, LRScheduler, Optimizer, StepLR
+from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LRScheduler, Optimizer, StepLR
 from .preprocess import Standardizer
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .residual import BasicBlock, Residual
@@ -59,6 +59,7 @@ __all__ = [
     "RNN",
     "SGD",
     "Adam",
+    "AdamW",
     "BasicBlock",
     "BatchNorm1d",
     "BatchNorm2d",
