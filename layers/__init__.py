@@ -10,6 +10,7 @@
 
 from . import init, models
 from .activation import ReLU, Sigmoid, Softmax, Tanh
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .container import ModuleList, Sequential
 from .conv import Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d
 from .data import DataLoader, split
@@ -63,6 +64,7 @@ __all__ = [
     "BasicBlock",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Checkpoint",
     "CheckpointError",
     "Conv2d",
     "CosineAnnealingLR",
@@ -112,6 +114,7 @@ __all__ = [
     "lenet5",
     "lenet_digits",
     "load",
+    "load_checkpoint",
     "load_cifar10",
     "load_digits",
     "make_moons",
@@ -121,6 +124,7 @@ __all__ = [
     "ones_",
     "resnet_small",
     "save",
+    "save_checkpoint",
     "small_randn_",
     "split",
     "uniform_",
