@@ -50,6 +50,7 @@ from .preprocess import Standardizer
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .residual import BasicBlock, Residual
 from .serialize import CheckpointError, load, save
+from .torch_bridge import from_torch, to_torch
 from .trainer import History, accuracy, evaluate, fit
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "evaluate",
     "fan_in_and_fan_out",
     "fit",
+    "from_torch",
     "init",
     "kaiming_normal_",
     "kaiming_uniform_",
@@ -127,6 +129,7 @@ __all__ = [
     "save_checkpoint",
     "small_randn_",
     "split",
+    "to_torch",
     "uniform_",
     "vgg_small",
     "xavier_normal_",
