@@ -45,6 +45,7 @@ from .models import (
 )
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 from .norm import BatchNorm1d, BatchNorm2d
+from .onnx_export import export_onnx
 from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LRScheduler, Optimizer, StepLR
 from .preprocess import Standardizer
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
@@ -106,6 +107,7 @@ __all__ = [
     "cross_validate_k",
     "deep_mlp",
     "evaluate",
+    "export_onnx",
     "fan_in_and_fan_out",
     "fit",
     "from_torch",

@@ -35,6 +35,7 @@ import numpy as np
 from .activation import ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleList, Sequential
 from .conv import Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d
+from .dispatch import lookup, names
 from .dropout import Dropout
 from .gru import GRU, GRUCell
 from .linear import Linear
@@ -151,17 +152,12 @@ _BUILDERS: dict[type, Callable[[Any, Any, Callable[[Module], Any]], Any]] = {
 
 
 def _builder(module: Module, path: str) -> Callable[[Any, Any, Callable[[Module], Any]], Any]:
-    """The twin builder of the nearest registered class of ``module`` whose ``forward`` it
-    still uses (a subclass with its own forward has no known twin)."""
-    for cls in type(module).__mro__:
-        if cls in _BUILDERS:
-            if type(module).forward is cls.forward:
-                return _BUILDERS[cls]
-            break
-    supported = ", ".join(sorted(cls.__name__ for cls in _BUILDERS))
-    where = f"{path!r}" if path else "the model"
-    raise TypeError(f"to_torch: no PyTorch equivalent for {where} ({type(module).__name__}); "
-                    f"supported modules: {supported}")
+    build = lookup(module, _BUILDERS)
+    if build is None:
+        where = f"{path!r}" if path else "the model"
+        raise TypeError(f"to_torch: no PyTorch equivalent for {where} "
+                        f"({type(module).__name__}); supported modules: {names(_BUILDERS)}")
+    return build
 
 
 def to_torch(model: Module) -> Any:
