@@ -16,7 +16,6 @@ returns the output's name.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
