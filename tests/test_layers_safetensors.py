@@ -145,3 +145,21 @@ def test_without_the_package_the_error_says_how_to_install(tmp_path, monkeypatch
                                           r"package: pip install gradgate\[safetensors\]"):
         save(Linear(2, 1), tmp_path / "x.safetensors")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_resnet_file_loads_into_its_pytorch_twin(tmp_path):
+    torch = pytest.importorskip("torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    from layers import resnet_small, to_torch
+
+    ours = resnet_small(width=4)
+    x = np.random.default_rng(0).normal(size=(2, 3, 32, 32))
+    ours(x)                                          # training: running statistics move
+    path = tmp_path / "resnet.safetensors"
+    save(ours, path)
+    twin = to_torch(resnet_small(width=4))           # other weights, then the file's
+    twin.load_state_dict(safetensors_torch.load_file(str(path)))
+    ours.eval(), twin.eval()
+    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours(x).numpy(),
+                               atol=1e-10)
+    assert int(twin.stem[1].num_batches_tracked) == 1
