@@ -92,11 +92,25 @@ def test_state_dict_layout_is_pytorchs_and_holds_copies():
                                                                        "step"]
     sd["state"][0]["exp_avg"][...] = 99.0                   # a copy: the optimizer is unchanged
     assert not (opt.state[id(params[0])]["exp_avg"] == 99.0).any()
+
+
+def test_state_dict_keys_are_torchs():
     torch = pytest.importorskip("torch")
+    params = _params()
+    ours = Adam([{"params": params[:2]}, {"params": params[2:], "lr": 0.5}], lr=0.1)
+    _steps(ours, params, 1, seed=0)
     tparams = [torch.zeros(p.shape, requires_grad=True) for p in params]
     theirs = torch.optim.Adam([{"params": tparams[:2]}, {"params": tparams[2:], "lr": 0.5}],
                               lr=0.1)
-    assert [g["params"] for g in theirs.state_dict()["param_groups"]] == [[0, 1], [2]]
+    for p in tparams:
+        p.grad = torch.ones(p.shape)
+    theirs.step()
+    ours_sd, theirs_sd = ours.state_dict(), theirs.state_dict()
+    assert [g["params"] for g in ours_sd["param_groups"]] == \
+        [g["params"] for g in theirs_sd["param_groups"]]
+    assert sorted(ours_sd["state"]) == sorted(theirs_sd["state"])
+    assert sorted(ours_sd["state"][0]) == sorted(theirs_sd["state"][0])
+    assert set(ours_sd["param_groups"][0]) <= set(theirs_sd["param_groups"][0])
 
 
 def test_state_for_other_parameters_is_refused():
