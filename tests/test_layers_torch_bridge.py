@@ -87,6 +87,7 @@ def test_a_hand_written_pytorch_model_loads_by_its_natural_names():
                                nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)),
         classifier=nn.Sequential(nn.Flatten(), nn.Linear(64, 10)),
     ))
+    theirs.float()
     ours = from_torch(lenet_digits(), theirs)
     assert ours.features[0].weight.dtype == np.float64          # the model keeps its dtype
     x = zoo_input("lenet_digits", batch=2, dtype=np.float32)
