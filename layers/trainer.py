@@ -218,6 +218,10 @@ def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tupl
     _check_fit_args(model, epochs, val_loader, early_stopping)
     if resume and checkpoint is None:
         raise ValueError("fit: resume=True continues from a checkpoint; pass checkpoint=path")
+    if checkpoint is not None and not all(hasattr(obj, "state_dict")
+                                          for obj in (model, optimizer)):
+        raise TypeError("fit: checkpoint= saves the model's and the optimizer's state_dict(); "
+                        f"got a {type(model).__name__} and a {type(optimizer).__name__}")
     generators = _generators(train_loader, val_loader)
     run = _Run()
     if resume:

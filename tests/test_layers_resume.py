@@ -155,6 +155,9 @@ def test_bad_checkpoints_and_arguments_are_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match="resume=True but there is no checkpoint at"):
         fit(model, _Loss(), optimizer, train, 2, checkpoint=tmp_path / "none.ckpt",
             resume=True, **options)
+    with pytest.raises(TypeError, match="checkpoint= saves the model's and the optimizer's"):
+        fit(lambda x: model(x), _Loss(), optimizer, train, 1, checkpoint=tmp_path / "c",
+            **options)
     weights = tmp_path / "weights.npz"
     save(model, weights)
     with pytest.raises(CheckpointError, match="is not a training checkpoint"):
