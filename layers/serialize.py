@@ -26,6 +26,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from .optional import require
+
 __all__ = ["CheckpointError", "load", "save"]
 
 PathLike = str | os.PathLike
@@ -110,8 +112,6 @@ def atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any]) -> None:
 
 def _safetensors_numpy(fn: str) -> Any:
     """The ``safetensors.numpy`` module, or an ImportError saying how to install it."""
-    from .optional import require
-
     return require("safetensors.numpy", f"{fn}: a .safetensors file", "safetensors")
 
 
