@@ -10,6 +10,7 @@
 
 from . import init, models
 from .activation import ReLU, Sigmoid, Softmax, Tanh
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .container import ModuleList, Sequential
 from .conv import Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d
 from .data import DataLoader, split
@@ -22,6 +23,7 @@ from .datasets import (
     make_spirals,
 )
 from .dropout import Dropout
+from .gru import GRU, GRUCell
 from .init import (
     calculate_gain,
     fan_in_and_fan_out,
@@ -50,23 +52,28 @@ from .models import (
 )
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 from .norm import BatchNorm1d, BatchNorm2d
-from .optim import SGD, Adam, CosineAnnealingLR, LRScheduler, Optimizer, StepLR
+from .onnx_export import export_onnx
+from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LRScheduler, Optimizer, StepLR
 from .preprocess import Standardizer
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .residual import BasicBlock, Residual
 from .serialize import CheckpointError, load, save
+from .torch_bridge import from_torch, to_torch
 from .trainer import History, accuracy, evaluate, fit
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "GRU",
     "LSTM",
     "MLP",
     "RNN",
     "SGD",
     "Adam",
+    "AdamW",
     "BasicBlock",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Checkpoint",
     "CheckpointError",
     "Conv2d",
     "CosineAnnealingLR",
@@ -74,6 +81,7 @@ __all__ = [
     "DataLoader",
     "Dropout",
     "Flatten",
+    "GRUCell",
     "GlobalAvgPool2d",
     "History",
     "IncompatibleKeys",
@@ -106,8 +114,10 @@ __all__ = [
     "cross_validate_k",
     "deep_mlp",
     "evaluate",
+    "export_onnx",
     "fan_in_and_fan_out",
     "fit",
+    "from_torch",
     "init",
     "kaiming_normal_",
     "kaiming_uniform_",
@@ -115,6 +125,7 @@ __all__ = [
     "lenet5",
     "lenet_digits",
     "load",
+    "load_checkpoint",
     "load_cifar10",
     "load_digits",
     "make_cifar10",
@@ -125,8 +136,10 @@ __all__ = [
     "ones_",
     "resnet_small",
     "save",
+    "save_checkpoint",
     "small_randn_",
     "split",
+    "to_torch",
     "uniform_",
     "vgg_small",
     "xavier_normal_",

@@ -52,6 +52,16 @@ class DataLoader:
         self._rng = np.random.default_rng(seed)
 
     @property
+    def generator(self) -> np.random.Generator:
+        """The generator that draws the shuffling order (its state is saved in training
+        checkpoints, so a resumed run shuffles as the uninterrupted one would).
+
+        >>> DataLoader(np.arange(4), np.arange(4), 2, shuffle=True, seed=0).generator.random() < 1
+        True
+        """
+        return self._rng
+
+    @property
     def num_samples(self) -> int:
         """Number of samples in the data (batches may skip some with ``drop_last``)."""
         return len(self.x)

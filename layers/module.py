@@ -159,6 +159,23 @@ class _StateEntry(NamedTuple):
             self.param.data = np.array(arr, dtype=self.param.dtype, copy=True)
 
 
+class RemovableHandle:
+    """Returned by :meth:`Module.register_forward_hook`; ``remove()`` unregisters the hook
+    (calling it twice is harmless).
+
+    >>> hooks = {0: "hook"}; RemovableHandle(hooks, 0).remove(); hooks
+    {}
+    """
+
+    def __init__(self, hooks: dict[int, Any], key: int) -> None:
+        self._hooks = hooks
+        self._key = key
+
+    def remove(self) -> None:
+        """Unregister the hook."""
+        self._hooks.pop(self._key, None)
+
+
 class Module:
     """Base class of layers and models (PyTorch's ``nn.Module`` habits).
 
@@ -419,11 +436,36 @@ class Module:
         _CALL_STACK.append(self)
         try:
             if scope is None:
-                return self.forward(*args, **kwargs)
-            with autograd.name_scope(scope):
-                return self.forward(*args, **kwargs)
+                out = self.forward(*args, **kwargs)
+            else:
+                with autograd.name_scope(scope):
+                    out = self.forward(*args, **kwargs)
         finally:
             _CALL_STACK.pop()
+        hooks = self.__dict__.get("_forward_hooks")
+        for hook, with_kwargs in list(hooks.values()) if hooks else ():
+            result = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    def register_forward_hook(self, hook: Any, with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every forward of this module (with
+        ``with_kwargs``: ``hook(module, args, kwargs, output)``); a hook that returns
+        something other than None replaces the output.  PyTorch's habits; the returned
+        handle's ``remove()`` unregisters the hook.
+
+        >>> from layers import Linear
+        >>> fc, seen = Linear(2, 3), []
+        >>> handle = fc.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+        >>> _ = fc(np.zeros((4, 2))); handle.remove(); _ = fc(np.zeros((1, 2)))
+        >>> seen
+        [(4, 3)]
+        """
+        hooks = self.__dict__.setdefault("_forward_hooks", {})
+        key = max(hooks, default=-1) + 1
+        hooks[key] = (hook, with_kwargs)
+        return RemovableHandle(hooks, key)
 
     def _child_name(self, child: Module) -> str | None:
         """Dotted path of ``child`` below ``self`` (None when it is not a submodule)."""

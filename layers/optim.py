@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SGD", "Adam", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
+__all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
 
 
 def _is_tensor(x: Any) -> bool:
@@ -120,6 +120,89 @@ class Optimizer:
                 state: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue training, in PyTorch's layout: ``{"state": {index:
+        {name: value}}, "param_groups": [{option: value, ..., "params": [index, ...]}]}``,
+        parameters numbered 0, 1, ... in group order; values are copies.
+
+        >>> from autograd import Value
+        >>> w = Value([1.0, 2.0]); opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> w.grad = [1.0, 1.0]; opt.step()
+        >>> sd = opt.state_dict()
+        >>> sd["state"][0]["momentum_buffer"].tolist(), sd["param_groups"][0]["params"]
+        ([1.0, 1.0], [0])
+        """
+        groups, state = [], {}
+        index = 0
+        for group in self.param_groups:
+            numbers = []
+            for p in group["params"]:
+                if id(p) in self.state:
+                    state[index] = {k: _copy(v) for k, v in self.state[id(p)].items()}
+                numbers.append(index)
+                index += 1
+            groups.append({**{k: v for k, v in group.items() if k != "params"},
+                           "params": numbers})
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned, for an optimizer over the same
+        parameters in the same order (checked: group sizes and state shapes).
+
+        Tensor state takes its parameter's dtype; 0-d integers (a step count) become ints and
+        a scalar parameter's state becomes floats, so state read back from a file works too.
+
+        >>> from autograd import Value
+        >>> w = Value([1.0]); a = Adam([w], lr=0.1); w.grad = [2.0]; a.step()
+        >>> b = Adam([w], lr=0.5); b.load_state_dict(a.state_dict())
+        >>> b.state[id(w)]["step"], b.param_groups[0]["lr"]
+        (1, 0.1)
+        """
+        name = type(self).__name__
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{name}.load_state_dict: the state has {len(saved_groups)} "
+                             f"parameter group(s), this optimizer {len(self.param_groups)}")
+        params = []
+        for k, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"{name}.load_state_dict: group {k} of the state has "
+                                 f"{len(saved['params'])} parameters, this optimizer's has "
+                                 f"{len(group['params'])}")
+            params.extend(group["params"])
+        state: dict[int, dict[str, Any]] = {}
+        for index, entries in state_dict["state"].items():
+            index = int(index)
+            if not 0 <= index < len(params):
+                raise ValueError(f"{name}.load_state_dict: state for parameter {index}, but "
+                                 f"this optimizer has {len(params)} parameters")
+            p = params[index]
+            state[id(p)] = {key: _restore(name, index, key, value, p)
+                            for key, value in entries.items()}
+        for saved, group in zip(saved_groups, self.param_groups, strict=True):
+            for key, value in saved.items():
+                if key != "params":
+                    current = group.get(key)
+                    group[key] = tuple(value) if isinstance(current, tuple) else value
+        self.state = state
+
+
+def _copy(value: Any) -> Any:
+    return np.array(value, copy=True) if _is_tensor(value) else value
+
+
+def _restore(optimizer: str, index: int, key: str, value: Any, p: Any) -> Any:
+    """One saved state value made fit for parameter ``p`` (see ``load_state_dict``)."""
+    arr = np.asarray(value)
+    if arr.ndim == 0 and arr.dtype.kind in "iu":
+        return int(arr)
+    if not _is_tensor(p.data):
+        return float(arr)
+    if arr.shape != p.data.shape:
+        raise ValueError(f"{optimizer}.load_state_dict: {key!r} of parameter {index} has shape "
+                         f"{arr.shape}, the parameter has shape {p.data.shape}")
+    return np.array(arr, dtype=p.data.dtype, copy=True)
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, PyTorch's formulas.
@@ -190,9 +273,10 @@ class Adam(Optimizer):
         super()._check(group)
         betas = group["betas"]
         if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
+            raise ValueError(f"{type(self).__name__}: betas must be two numbers in [0, 1), "
+                             f"got {betas}")
         if not group["eps"] >= 0:
-            raise ValueError(f"Adam: eps must be >= 0, got {group['eps']}")
+            raise ValueError(f"{type(self).__name__}: eps must be >= 0, got {group['eps']}")
 
     def _update(self, data: Any, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> Any:
@@ -249,6 +333,29 @@ class LRScheduler:
         """The learning rate of every parameter group, as last set."""
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    def state_dict(self) -> dict[str, Any]:
+        """The schedule's position and settings (every attribute but the optimizer).
+
+        >>> from autograd import Value
+        >>> sched = StepLR(SGD([Value(1.0)], lr=1.0), step_size=2); sched.step()
+        >>> sched.state_dict()["last_epoch"]
+        1
+        """
+        return {k: list(v) if isinstance(v, list) else v
+                for k, v in vars(self).items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Continue the schedule from :meth:`state_dict` (the optimizer's rates are restored
+        with the optimizer's own state).
+
+        >>> from autograd import Value
+        >>> a = StepLR(SGD([Value(1.0)], lr=1.0), step_size=1, gamma=0.5); a.step()
+        >>> b = StepLR(SGD([Value(1.0)], lr=1.0), step_size=1, gamma=0.5)
+        >>> b.load_state_dict(a.state_dict()); b.step(); b.get_last_lr()
+        [0.25]
+        """
+        self.__dict__.update(state_dict)
+
 
 class StepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
@@ -294,3 +401,25 @@ class CosineAnnealingLR(LRScheduler):
     def lr_at(self, epoch: int, base_lr: float) -> float:
         cosine = (1 + math.cos(math.pi * epoch / self.T_max)) / 2
         return self.eta_min + (base_lr - self.eta_min) * cosine
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's formulas:
+    ``p *= 1 - lr * weight_decay``, then the Adam step with the plain gradient.
+
+    >>> from autograd import Value
+    >>> w = Value(1.0); opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = 3.0; opt.step()
+    >>> round(w.data, 6)     # 1 * (1 - 0.1*0.5) - 0.1
+    0.85
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _update(self, data: Any, grad: Any, group: dict[str, Any],
+                state: dict[str, Any]) -> Any:
+        decayed = data * (1 - group["lr"] * group["weight_decay"])
+        return super()._update(decayed, grad, {**group, "weight_decay": 0.0}, state)

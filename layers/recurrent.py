@@ -2,7 +2,9 @@
 
 Shapes and weight names follow PyTorch, so weights copy to and from ``torch.nn.LSTM``:
 ``weight_ih_l{k}`` ``(G*H, I)``, ``weight_hh_l{k}`` ``(G*H, H)``, ``bias_ih_l{k}``,
-``bias_hh_l{k}`` with ``G = 1`` (RNN) or ``4`` (LSTM, gate order i, f, g, o).  Sequences are
+``bias_hh_l{k}`` with ``G = 1`` (RNN), ``4`` (LSTM, gate order i, f, g, o) or ``3`` (GRU, in
+:mod:`layers.gru`); a bidirectional layer adds the same names ending in ``_reverse``, and
+layers after the first read ``D*H`` features (``D`` directions).  Sequences are
 ``(N, T, features)`` with ``batch_first=True`` (the default here), ``(T, N, features)``
 otherwise, or ``(T, features)`` unbatched.
 
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Value, stack
+from autograd import Value, cat, stack
 
 from .init import uniform_
 from .module import Module, Parameter, as_input, float_dtype
@@ -81,7 +83,8 @@ def _check_state(layer: str, state: Any, shape: tuple[int, ...], what: str, dtyp
 
 
 class _Recurrent(Module):
-    """Shared code of RNN and LSTM: parameters per layer, input checks, layer loop."""
+    """Shared code of RNN, LSTM and GRU: parameters per layer and direction, input checks,
+    and the loop over layers, directions and time steps around one cell step (``_cell``)."""
 
     gate_count = 1
 
@@ -93,6 +96,7 @@ class _Recurrent(Module):
         bias: bool,
         batch_first: bool,
         dropout: float,
+        bidirectional: bool,
         dtype: Any,
     ) -> None:
         super().__init__()
@@ -108,25 +112,49 @@ class _Recurrent(Module):
         self.bias = bias
         self.batch_first = batch_first
         self.dropout = dropout
+        self.bidirectional = bool(bidirectional)
         rows = self.gate_count * hidden_size
         for k in range(num_layers):
-            cols = input_size if k == 0 else hidden_size
-            setattr(self, f"weight_ih_l{k}", Parameter(np.zeros((rows, cols)), dtype=dt))
-            setattr(self, f"weight_hh_l{k}", Parameter(np.zeros((rows, hidden_size)), dtype=dt))
-            if bias:
-                setattr(self, f"bias_ih_l{k}", Parameter(np.zeros(rows), dtype=dt))
-                setattr(self, f"bias_hh_l{k}", Parameter(np.zeros(rows), dtype=dt))
+            cols = input_size if k == 0 else hidden_size * self.num_directions
+            for sfx in self.direction_suffixes:
+                setattr(self, f"weight_ih_l{k}{sfx}", Parameter(np.zeros((rows, cols)), dtype=dt))
+                setattr(self, f"weight_hh_l{k}{sfx}",
+                        Parameter(np.zeros((rows, hidden_size)), dtype=dt))
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{sfx}", Parameter(np.zeros(rows), dtype=dt))
+                    setattr(self, f"bias_hh_l{k}{sfx}", Parameter(np.zeros(rows), dtype=dt))
         self.reset_parameters()
+
+    @property
+    def num_directions(self) -> int:
+        """2 for a bidirectional layer, else 1."""
+        return 2 if self.bidirectional else 1
+
+    @property
+    def direction_suffixes(self) -> tuple[str, ...]:
+        """Parameter name suffixes of the directions: ``("",)`` or ``("", "_reverse")``."""
+        return ("", "_reverse") if self.bidirectional else ("",)
 
     def reset_parameters(self) -> None:
         """Draw every parameter from U(±1/sqrt(hidden_size)) (PyTorch's default)."""
         _uniform_init(self, self.hidden_size)
 
-    def _layer_weights(self, k: int) -> tuple[Value, Value, Value | None]:
-        w_ih = getattr(self, f"weight_ih_l{k}")
-        w_hh = getattr(self, f"weight_hh_l{k}")
-        b = getattr(self, f"bias_ih_l{k}") + getattr(self, f"bias_hh_l{k}") if self.bias else None
-        return w_ih, w_hh, b
+    def _layer_weights(self, k: int, sfx: str) -> tuple[Value | None, ...]:
+        """What ``_cell`` needs of layer ``k`` in the direction of suffix ``sfx``:
+        ``(W_ih, W_hh, b_ih + b_hh)`` (the bias None without biases)."""
+        w_ih = getattr(self, f"weight_ih_l{k}{sfx}")
+        w_hh = getattr(self, f"weight_hh_l{k}{sfx}")
+        if not self.bias:
+            return w_ih, w_hh, None
+        return w_ih, w_hh, getattr(self, f"bias_ih_l{k}{sfx}") + getattr(self, f"bias_hh_l{k}{sfx}")
+
+    def _cell(self, x: Value, state: Any, weights: tuple[Value | None, ...]) -> Any:
+        """One time step of one layer and direction: the new state (None means zeros)."""
+        raise NotImplementedError
+
+    def _hidden(self, state: Any) -> Value:
+        """The hidden state ``h`` inside a cell state (LSTM's is a pair ``(h, c)``)."""
+        return state
 
     def _sequence(self, x: Any) -> tuple[Value, bool]:
         """Checked input as ``(N, T, I)`` and whether it was batched."""
@@ -144,15 +172,48 @@ class _Recurrent(Module):
         return (x if self.batch_first else x.transpose(1, 0, 2)), True
 
     def _initial(self, state: Any, batch: int, batched: bool, what: str) -> list[Value] | None:
-        """Per-layer ``(N, H)`` slices of a ``(num_layers, N, H)`` state, or None (zeros)."""
+        """Per-layer-and-direction ``(N, H)`` slices of a ``(num_layers * num_directions, N,
+        H)`` state, or None (zeros)."""
         if state is None:
             return None
-        layers, hidden = self.num_layers, self.hidden_size
+        layers, hidden = self.num_layers * self.num_directions, self.hidden_size
         shape = (layers, batch, hidden) if batched else (layers, hidden)
         value = _check_state(type(self).__name__, state, shape, what, self.weight_ih_l0.dtype)
         if not batched:
             value = value.reshape(layers, 1, hidden)
         return [value[k] for k in range(layers)]
+
+    def _run(self, x: Value, initial: list[Any] | None) -> tuple[list[Value], list[Any]]:
+        """Every layer and direction over the ``(N, T, I)`` sequence ``x``.
+
+        Returns the last layer's output at each step (directions concatenated) and the final
+        cell state of every layer and direction, in PyTorch's order (layer-major)."""
+        steps = x.shape[1]
+        inputs = [x[:, t, :] for t in range(steps)]
+        finals = []
+        for k in range(self.num_layers):
+            directions = []
+            for d, sfx in enumerate(self.direction_suffixes):
+                weights = self._layer_weights(k, sfx)
+                state = None if initial is None else initial[k * self.num_directions + d]
+                outputs: list[Any] = [None] * steps
+                for t in range(steps) if d == 0 else reversed(range(steps)):
+                    state = self._cell(inputs[t], state, weights)
+                    outputs[t] = self._hidden(state)
+                finals.append(state)
+                directions.append(outputs)
+            if len(directions) == 1:
+                outputs = directions[0]
+            else:
+                outputs = [cat(pair, axis=1) for pair in zip(*directions, strict=True)]
+            inputs = self._between_layers(outputs, k)
+        return outputs, finals
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Value, Value]:
+        """``(output, h_n)`` for layers whose state is one hidden tensor (RNN, GRU)."""
+        x, batched = self._sequence(input)
+        outputs, finals = self._run(x, self._initial(hx, x.shape[0], batched, "h0"))
+        return self._output(outputs, batched), self._final(finals, batched)
 
     def _between_layers(self, steps: list[Value], k: int) -> list[Value]:
         if self.dropout == 0.0 or not self.training or k == self.num_layers - 1:
@@ -161,11 +222,11 @@ class _Recurrent(Module):
 
     def _output(self, steps: list[Value], batched: bool) -> Value:
         out = stack(steps, axis=1 if self.batch_first or not batched else 0)
-        return out if batched else out.reshape(len(steps), self.hidden_size)
+        return out if batched else out.reshape(len(steps), steps[0].shape[-1])
 
     def _final(self, per_layer: list[Value], batched: bool) -> Value:
         final = stack(per_layer, axis=0)
-        return final if batched else final.reshape(self.num_layers, self.hidden_size)
+        return final if batched else final.reshape(len(per_layer), self.hidden_size)
 
     def extra_repr(self) -> str:
         parts = [f"{self.input_size}, {self.hidden_size}"]
@@ -176,6 +237,8 @@ class _Recurrent(Module):
         parts.append(f"batch_first={self.batch_first}")
         if self.dropout:
             parts.append(f"dropout={self.dropout}")
+        if self.bidirectional:
+            parts.append("bidirectional=True")
         return ", ".join(parts)
 
 
@@ -183,12 +246,16 @@ class RNN(_Recurrent):
     """Multi-layer Elman RNN: ``h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)``.
 
     ``forward(input, h0=None)`` returns ``(output, h_n)``: the last layer's hidden state at
-    every step ``(N, T, H)``, and every layer's final state ``(num_layers, N, H)``.
+    every step ``(N, T, D*H)``, and every layer's final state ``(num_layers*D, N, H)``, with
+    ``D = 2`` directions when ``bidirectional`` (the reverse one reads the sequence backwards).
 
     >>> import numpy as np
     >>> out, h_n = RNN(2, 4)(np.zeros((3, 5, 2)))
     >>> out.shape, h_n.shape
     ((3, 5, 4), (1, 3, 4))
+    >>> out, h_n = RNN(2, 4, num_layers=2, bidirectional=True)(np.zeros((3, 5, 2)))
+    >>> out.shape, h_n.shape
+    ((3, 5, 8), (4, 3, 4))
     """
 
     def __init__(
@@ -200,29 +267,18 @@ class RNN(_Recurrent):
         bias: bool = True,
         batch_first: bool = True,
         dropout: float = 0.0,
+        bidirectional: bool = False,
         dtype: Any = None,
     ) -> None:
         if nonlinearity not in _NONLINEARITIES:
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, dtype)
 
-    def forward(self, input: Any, hx: Any = None) -> tuple[Value, Value]:
-        x, batched = self._sequence(input)
-        n, steps = x.shape[0], x.shape[1]
-        h0 = self._initial(hx, n, batched, "h0")
-        inputs = [x[:, t, :] for t in range(steps)]
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b = self._layer_weights(k)
-            h = None if h0 is None else h0[k]
-            outputs = []
-            for x_t in inputs:
-                h = rnn_step(x_t, h, w_ih, w_hh, b, self.nonlinearity)
-                outputs.append(h)
-            finals.append(h)
-            inputs = self._between_layers(outputs, k)
-        return self._output(outputs, batched), self._final(finals, batched)
+    def _cell(self, x: Value, state: Any, weights: tuple[Value | None, ...]) -> Value:
+        w_ih, w_hh, b = weights
+        return rnn_step(x, state, w_ih, w_hh, b, self.nonlinearity)
 
     def extra_repr(self) -> str:
         extra = "" if self.nonlinearity == "tanh" else f", nonlinearity={self.nonlinearity!r}"
@@ -232,12 +288,14 @@ class RNN(_Recurrent):
 class LSTM(_Recurrent):
     """Multi-layer LSTM with PyTorch's equations and weight layout (gates i, f, g, o).
 
-    ``forward(input, (h0, c0)=None)`` returns ``(output, (h_n, c_n))``: output ``(N, T, H)``
-    (batch_first), h_n and c_n ``(num_layers, N, H)``.
+    ``forward(input, (h0, c0)=None)`` returns ``(output, (h_n, c_n))``: output ``(N, T, D*H)``
+    (batch_first), h_n and c_n ``(num_layers*D, N, H)`` (``D = 2`` when bidirectional).
 
     >>> import numpy as np
     >>> LSTM(3, 5).weight_ih_l0.shape
     (20, 3)
+    >>> LSTM(3, 5, bidirectional=True)(np.zeros((2, 4, 3)))[0].shape
+    (2, 4, 10)
     """
 
     gate_count = 4
@@ -250,32 +308,34 @@ class LSTM(_Recurrent):
         bias: bool = True,
         batch_first: bool = True,
         dropout: float = 0.0,
+        bidirectional: bool = False,
         dtype: Any = None,
     ) -> None:
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, dtype)
+
+    def _cell(self, x: Value, state: Any, weights: tuple[Value | None, ...]
+              ) -> tuple[Value, Value]:
+        w_ih, w_hh, b = weights
+        return lstm_step(x, state, w_ih, w_hh, b)
+
+    def _hidden(self, state: Any) -> Value:
+        return state[0]
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Value, tuple[Value, Value]]:
         x, batched = self._sequence(input)
-        n, steps = x.shape[0], x.shape[1]
+        n = x.shape[0]
         if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise ValueError("LSTM: hx must be a pair (h0, c0) of (num_layers, N, hidden) states")
-        h0 = None if hx is None else self._initial(hx[0], n, batched, "h0")
-        c0 = None if hx is None else self._initial(hx[1], n, batched, "c0")
-        inputs = [x[:, t, :] for t in range(steps)]
-        final_h, final_c = [], []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b = self._layer_weights(k)
-            state = None if h0 is None else (h0[k], c0[k])
-            outputs = []
-            for x_t in inputs:
-                state = lstm_step(x_t, state, w_ih, w_hh, b)
-                outputs.append(state[0])
-            final_h.append(state[0])
-            final_c.append(state[1])
-            inputs = self._between_layers(outputs, k)
+        initial = None
+        if hx is not None:
+            h0 = self._initial(hx[0], n, batched, "h0")
+            c0 = self._initial(hx[1], n, batched, "c0")
+            initial = list(zip(h0, c0, strict=True))
+        outputs, finals = self._run(x, initial)
         return self._output(outputs, batched), (
-            self._final(final_h, batched),
-            self._final(final_c, batched),
+            self._final([h for h, _ in finals], batched),
+            self._final([c for _, c in finals], batched),
         )
 
 

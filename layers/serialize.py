@@ -1,8 +1,11 @@
-"""Save and load a module's parameters and buffers as a ``.npz`` archive, without pickle.
+"""Save and load a module's parameters and buffers as a ``.npz`` archive, without pickle,
+or as a ``.safetensors`` file (chosen by the suffix).
 
-The archive holds one array per ``state_dict`` entry, keyed by its dotted name. ``load`` reads
-and checks the whole file first: missing, unexpected or mis-shaped arrays raise
-:class:`CheckpointError` listing every one of them, and the module is left untouched.
+The file holds one array per ``state_dict`` entry, keyed by its dotted name (PyTorch's names,
+so a ``.safetensors`` file loads into the matching ``torch.nn.Module`` with
+``safetensors.torch.load_file``, and back). ``load`` reads and checks the whole file first:
+missing, unexpected or mis-shaped arrays raise :class:`CheckpointError` listing every one of
+them, and the module is left untouched.
 
 >>> import tempfile, os
 >>> from layers import Linear
@@ -18,13 +21,17 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 import numpy as np
+
+from .optional import require
 
 __all__ = ["CheckpointError", "load", "save"]
 
 PathLike = str | os.PathLike
+SAFETENSORS_SUFFIX = ".safetensors"
 
 
 class CheckpointError(ValueError):
@@ -57,7 +64,8 @@ def _state(module: Any, fn: str) -> dict[str, np.ndarray]:
 
 
 def save(module: Any, path: PathLike) -> None:
-    """Write ``module.state_dict()`` to ``path`` (exactly that name) as an uncompressed ``.npz``.
+    """Write ``module.state_dict()`` to ``path`` (exactly that name): a ``.safetensors`` file
+    when the name ends so (needs the ``safetensors`` package), else an uncompressed ``.npz``.
 
     >>> import tempfile, os
     >>> from layers import Linear
@@ -66,15 +74,71 @@ def save(module: Any, path: PathLike) -> None:
     ['bias', 'weight']
     """
     state = _state(module, "save")
+    if is_safetensors(path):
+        payload = _safetensors_numpy("save").save(state)
+        atomic_write(path, lambda f: f.write(payload))
+    else:
+        atomic_write(path, lambda f: np.savez(f, **state))
+
+
+def is_safetensors(path: PathLike) -> bool:
+    """True when ``path`` names a ``.safetensors`` file (by its suffix, any case).
+
+    >>> is_safetensors("model.safetensors"), is_safetensors("model.npz")
+    (True, False)
+    """
+    return os.fspath(path).lower().endswith(SAFETENSORS_SUFFIX)
+
+
+def atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any]) -> None:
+    """Call ``write(file)`` on a temporary file next to ``path`` that replaces ``path`` only
+    once complete: a failure never leaves a half-written file.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "bytes.bin")
+    >>> atomic_write(path, lambda f: f.write(b"ok")); open(path, "rb").read()
+    b'ok'
+    """
     target = os.path.abspath(os.fspath(path))
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".gradgate-", suffix=".npz")
+    fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".gradgate-")
     try:
-        with os.fdopen(fd, "wb") as f:  # a failure never leaves a half-written checkpoint
-            np.savez(f, **state)
+        with os.fdopen(fd, "wb") as f:
+            write(f)
         os.replace(temp, target)
     except BaseException:
         os.unlink(temp)
         raise
+
+
+def _safetensors_numpy(fn: str) -> Any:
+    """The ``safetensors.numpy`` module, or an ImportError saying how to install it."""
+    return require("safetensors.numpy", f"{fn}: a .safetensors file", "safetensors")
+
+
+def _read_safetensors(path: PathLike) -> dict[str, np.ndarray]:
+    """Every tensor of the ``.safetensors`` file at ``path``, or a CheckpointError."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: no checkpoint file at {os.fspath(path)!r}")
+    where = f"load: {os.fspath(path)!r}"
+    with open(path, "rb") as f:
+        data = f.read()
+    foreign = {b"PK": "is a zip archive (a .npz or a PyTorch .pt file)",
+               b"\x80": "holds pickled data, which is never loaded",
+               b"\x93NUMPY": "is a .npy array"}
+    for magic, what in foreign.items():
+        if data.startswith(magic):
+            raise CheckpointError(f"{where} {what}; expected a .safetensors file")
+    safetensors_numpy = _safetensors_numpy("load")
+    from safetensors import SafetensorError
+
+    try:
+        arrays = safetensors_numpy.load(data)
+    except KeyError as err:  # safetensors.numpy's lookup of a dtype NumPy lacks
+        raise CheckpointError(f"{where} holds a tensor of dtype {err.args[0]}, which NumPy "
+                              "cannot represent") from err
+    except (SafetensorError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{where} is not a readable .safetensors file ({err})") from err
+    return arrays
 
 
 def _read(path: PathLike) -> dict[str, np.ndarray]:
@@ -116,10 +180,11 @@ def _read(path: PathLike) -> dict[str, np.ndarray]:
 
 
 def load(module: Any, path: PathLike) -> None:
-    """Load the arrays at ``path`` into ``module`` (all or nothing).
+    """Load the arrays at ``path`` (``.npz``, or ``.safetensors`` by suffix) into ``module``
+    (all or nothing).
 
     Raises :class:`CheckpointError` listing missing, unexpected and mis-shaped entries, or
-    saying why the file is not a readable ``.npz`` archive.
+    saying why the file is not a readable ``.npz`` archive or ``.safetensors`` file.
 
     >>> import tempfile, os
     >>> from layers import Linear
@@ -132,7 +197,7 @@ def load(module: Any, path: PathLike) -> None:
     ['weight']
     """
     expected = _state(module, "load")
-    arrays = _read(path)
+    arrays = _read_safetensors(path) if is_safetensors(path) else _read(path)
     missing = [name for name in expected if name not in arrays]
     unexpected = [name for name in arrays if name not in expected]
     mismatched = [name for name in expected

@@ -23,14 +23,18 @@ weights. Evaluation runs in eval mode under ``autograd.no_grad()``.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
 import autograd
+from autograd.random import generator
+
+from .checkpoint import load_checkpoint, save_checkpoint
 
 __all__ = ["History", "accuracy", "evaluate", "fit"]
 
@@ -201,7 +205,8 @@ def _samples_per_epoch(loader: Any) -> int | None:
 def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tuple[Any, Any]],
         epochs: int, val_loader: Iterable[tuple[Any, Any]] | None = None,
         scheduler: Any = None, early_stopping: int | None = None, min_delta: float = 0.0,
-        restore_best: bool = True, progress: bool = True) -> History:
+        restore_best: bool = True, progress: bool = True,
+        checkpoint: str | os.PathLike | None = None, resume: bool = False) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
 
     Each batch runs ``loss_fn(model(xb), yb)``, ``optimizer.zero_grad()``, ``backward()`` and
@@ -212,14 +217,36 @@ def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tupl
     improving by more than ``min_delta``; with ``restore_best`` the weights of the best epoch
     are loaded back at the end. ``progress=False`` hides the tqdm bar. A non-finite loss
     raises ``FloatingPointError``.
+
+    ``checkpoint=path`` writes a training checkpoint there after every epoch (atomically:
+    model, optimiser, scheduler, history, early-stopping state and the random generators of
+    the engine and the loaders, see :mod:`layers.checkpoint`). ``resume=True`` loads it first
+    and runs the remaining epochs up to ``epochs``: losses and weights are then exactly those
+    of a run that was never interrupted.  The returned history covers every epoch.
     """
     _check_fit_args(model, epochs, val_loader, early_stopping)
-    history = History()
-    best_loss, best_state, waited = math.inf, None, 0
+    if resume and checkpoint is None:
+        raise ValueError("fit: resume=True continues from a checkpoint; pass checkpoint=path")
+    if checkpoint is not None and not all(hasattr(obj, "state_dict")
+                                          for obj in (model, optimizer)):
+        raise TypeError("fit: checkpoint= saves the model's and the optimizer's state_dict(); "
+                        f"got a {type(model).__name__} and a {type(optimizer).__name__}")
+    generators = _generators(train_loader, val_loader)
+    run = _Run()
+    if resume:
+        if not os.path.exists(checkpoint):
+            raise FileNotFoundError(f"fit: resume=True but there is no checkpoint at "
+                                    f"{os.fspath(checkpoint)!r}")
+        run = _Run.load(checkpoint, model, optimizer, scheduler, generators)
+    history = run.history
     per_epoch = _samples_per_epoch(train_loader)
     total = None if per_epoch is None else epochs * per_epoch
-    with tqdm(total=total, disable=not progress, unit="img", unit_scale=True, leave=True) as bar:
-        for epoch in range(epochs):
+    done = history.epochs
+    with tqdm(total=total, initial=0 if per_epoch is None else min(done, epochs) * per_epoch,
+              disable=not progress, unit="img", unit_scale=True, leave=True) as bar:
+        for epoch in range(done, epochs):
+            if history.stopped_epoch is not None:
+                break
             bar.set_description(f"epoch {epoch + 1}/{epochs}")
             history.lr.append(_current_lr(optimizer))
             _set_training(model, True)
@@ -246,20 +273,58 @@ def fit(model: Any, loss_fn: LossFn, optimizer: Any, train_loader: Iterable[tupl
                 postfix["val_loss"] = f"{val_loss:.4f}"
                 if val_acc is not None:
                     postfix["val_acc"] = f"{val_acc:.3f}"
-                if val_loss < best_loss - min_delta:
-                    best_loss, waited = val_loss, 0
+                if val_loss < run.best_loss - min_delta:
+                    run.best_loss, run.waited = val_loss, 0
                     history.best_epoch = epoch
                     if early_stopping is not None and restore_best:
-                        best_state = {name: np.array(_raw(value), copy=True)
-                                      for name, value in model.state_dict().items()}
+                        run.best_state = {name: np.array(_raw(value), copy=True)
+                                          for name, value in model.state_dict().items()}
                 else:
-                    waited += 1
+                    run.waited += 1
             bar.set_postfix(postfix)
             if scheduler is not None:
                 scheduler.step()
-            if early_stopping is not None and waited >= early_stopping:
+            if early_stopping is not None and run.waited >= early_stopping:
                 history.stopped_epoch = epoch
-                break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+            if checkpoint is not None:
+                run.save(checkpoint, model, optimizer, scheduler, generators)
+    if run.best_state is not None:
+        model.load_state_dict(run.best_state)
     return history
+
+
+def _generators(*loaders: Any) -> dict[str, np.random.Generator]:
+    """The random generators a training run draws from, by name: the engine's (dropout) and
+    each loader's shuffling generator, when it has one."""
+    gens = {"autograd": generator()}
+    for name, loader in zip(("train_loader", "val_loader"), loaders, strict=True):
+        gen = getattr(loader, "generator", None)
+        if isinstance(gen, np.random.Generator):
+            gens[name] = gen
+    return gens
+
+
+@dataclass
+class _Run:
+    """The state of a ``fit`` run besides model and optimiser: history and early stopping."""
+
+    history: History = field(default_factory=History)
+    best_loss: float = math.inf
+    waited: int = 0
+    best_state: dict[str, np.ndarray] | None = None
+
+    def save(self, path: str | os.PathLike, model: Any, optimizer: Any, scheduler: Any,
+             generators: dict[str, np.random.Generator]) -> None:
+        meta = {"history": asdict(self.history), "best_loss": self.best_loss,
+                "waited": self.waited, "has_best_state": self.best_state is not None}
+        save_checkpoint(path, model, optimizer, epoch=self.history.epochs, scheduler=scheduler,
+                        generators=generators, meta=meta, arrays=self.best_state)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, model: Any, optimizer: Any, scheduler: Any,
+             generators: dict[str, np.random.Generator]) -> _Run:
+        ckpt = load_checkpoint(path, model, optimizer, scheduler=scheduler,
+                               generators=generators)
+        meta = ckpt.meta
+        return cls(History(**meta["history"]), meta["best_loss"], meta["waited"],
+                   ckpt.arrays if meta["has_best_state"] else None)

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, gradcheck
+from autograd import Value, cat, gradcheck
 from layers import (
+    GRU,
     LSTM,
     MLP,
     RNN,
@@ -20,6 +21,7 @@ from layers import (
     Dropout,
     Flatten,
     GlobalAvgPool2d,
+    GRUCell,
     Linear,
     LSTMCell,
     MaxPool2d,
@@ -195,3 +197,47 @@ def test_stack_matches_numpy_and_routes_each_slice(count, shape, data):
     out = stack([Value(a) for a in arrays], axis=axis)
     np.testing.assert_array_equal(out.numpy(), np.stack(arrays, axis=axis))
     assert gradcheck(lambda *vs: stack(list(vs), axis=axis), [Value(a) for a in arrays])
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_gru_stack_with_initial_state(bias):
+    def combine(out):
+        output, h_n = out
+        return output.sum(axis=1) + h_n.sum(axis=0)
+
+    gru = GRU(2, 3, num_layers=2, bias=bias)
+    assert module_gradcheck(gru, rand(2, 3, 2), rand(2, 2, 3, seed=1),
+                            call=lambda m, x, h: m(x, h), output=combine)
+    assert module_gradcheck(GRU(2, 2, batch_first=False), rand(3, 2, 2), output=lambda o: o[0])
+
+
+def test_gru_cell_with_and_without_state():
+    assert module_gradcheck(GRUCell(2, 3), rand(4, 2), rand(4, 3, seed=1))
+    cell = GRUCell(2, 3)              # without a state weight_hh gets no gradient: input only
+    assert gradcheck(lambda x: cell(x).sum(), [Value(rand(4, 2))])
+
+
+@pytest.mark.parametrize("kind", [RNN, LSTM, GRU])
+def test_bidirectional_stacks(kind):
+    def combine(out):
+        output, state = out
+        states = state if isinstance(state, tuple) else (state,)
+        return cat([output.reshape(-1)] + [s.reshape(-1) for s in states])
+
+    layer = kind(2, 2, num_layers=2, bidirectional=True)
+    assert module_gradcheck(layer, rand(2, 3, 2), output=combine)
+
+
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(1, 3), t=st.integers(1, 4), i=st.integers(1, 3), h=st.integers(1, 3),
+       kind=st.sampled_from([RNN, LSTM, GRU]))
+def test_reverse_direction_reads_the_sequence_backwards(n, t, i, h, kind):
+    both = kind(i, h, bidirectional=True)
+    forward_only = kind(i, h)
+    forward_only.load_state_dict({k.replace("_reverse", ""): v
+                                  for k, v in both.state_dict().items() if "_reverse" in k})
+    x = rand(n, t, i)
+    out, _ = both(x)
+    assert out.shape == (n, t, 2 * h)
+    backwards, _ = forward_only(x[:, ::-1])
+    np.testing.assert_allclose(out.numpy()[:, :, h:], backwards.numpy()[:, ::-1], atol=1e-14)

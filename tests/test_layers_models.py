@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import autograd
 from layers import (
+    GRU,
     LSTM,
     MLP,
     RNN,
@@ -18,6 +19,7 @@ from layers import (
     Conv2d,
     Dropout,
     Flatten,
+    GRUCell,
     Linear,
     LSTMCell,
     MaxPool2d,
@@ -269,3 +271,38 @@ def test_float32_models_stay_float32_forward_and_backward(build, shape):
     net.eval()
     out = net(np.ones(shape, np.float32))
     assert (out[0] if isinstance(out, tuple) else out).dtype == np.float32
+
+
+def test_bidirectional_stacks_shapes_names_and_errors():
+    gru = GRU(3, 4, num_layers=2, bidirectional=True)
+    shapes = {name: p.shape for name, p in gru.named_parameters()}
+    assert list(shapes)[:8] == [
+        "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+        "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
+        "bias_hh_l0_reverse",
+    ]
+    assert shapes["weight_ih_l1"] == shapes["weight_ih_l1_reverse"] == (12, 8)
+    assert gru.num_directions == 2
+    out, h_n = gru(np.zeros((7, 3)))                        # unbatched
+    assert (out.shape, h_n.shape) == ((7, 8), (4, 4))
+    out, (h, c) = LSTM(3, 4, bidirectional=True, batch_first=False)(np.zeros((7, 5, 3)))
+    assert (out.shape, h.shape, c.shape) == ((7, 5, 8), (2, 5, 4), (2, 5, 4))
+    with pytest.raises(ValueError, match=r"GRU: expected h0 of shape \(4, 5, 4\), got shape"):
+        gru(np.zeros((5, 7, 3)), np.zeros((2, 5, 4)))
+    assert "bidirectional=True" in repr(gru) and "num_layers=2" in repr(gru)
+    assert "bidirectional" not in repr(GRU(3, 4))
+    # the forward direction's last step and the reverse direction's first step are h_n
+    x = np.random.default_rng(0).normal(size=(2, 5, 3))
+    out, h_n = gru(x)
+    np.testing.assert_array_equal(out.numpy()[:, -1, :4], h_n.numpy()[2])
+    np.testing.assert_array_equal(out.numpy()[:, 0, 4:], h_n.numpy()[3])
+
+
+def test_gru_cell_shapes_and_errors():
+    cell = GRUCell(3, 4)
+    assert cell(np.zeros(3)).shape == (4,)
+    assert cell(np.zeros((2, 3)), np.zeros((2, 4))).shape == (2, 4)
+    with pytest.raises(ValueError, match=r"GRUCell\(input_size=3\): expected input of shape"):
+        cell(np.zeros((2, 5)))
+    assert repr(cell) == "GRUCell(3, 4)"
+    assert cell.num_parameters() == 3 * 4 * (3 + 4) + 2 * 3 * 4

@@ -333,3 +333,27 @@ def test_every_public_name_of_the_submodules_is_exported_from_layers():
             assert getattr(layers, public) is getattr(submodule, public), public
             assert public in layers.__all__, public
     from layers import SGD, Conv2d, Sequential, load, save  # noqa: F401  (API.md's promise)
+
+
+def test_forward_hooks_see_args_and_output_and_can_replace_it():
+    from layers import LSTM, Linear, ReLU, Sequential
+
+    net = Sequential(Linear(2, 3), ReLU())
+    calls = []
+    first = net[0].register_forward_hook(
+        lambda m, args, out: calls.append((type(m).__name__, args[0].shape, out.shape)))
+    net[1].register_forward_hook(lambda m, args, out: None)      # None keeps the output
+    y = net(np.zeros((4, 2)))
+    assert calls == [("Linear", (4, 2), (4, 3))] and y.shape == (4, 3)
+    doubled = net[1].register_forward_hook(lambda m, args, out: out * 2)
+    np.testing.assert_allclose(net(np.ones((1, 2))).numpy(),
+                               2 * np.maximum(net[0](np.ones((1, 2))).numpy(), 0))
+    assert len(calls) == 3            # net(...) and net[0](...) above
+    doubled.remove(), doubled.remove(), first.remove()
+    net(np.zeros((1, 2)))
+    assert len(calls) == 3
+    lstm, seen = LSTM(2, 3), []
+    lstm.register_forward_hook(lambda m, args, kwargs, out: seen.append(sorted(kwargs)),
+                               with_kwargs=True)
+    lstm(np.zeros((1, 4, 2)), hx=(np.zeros((1, 1, 3)), np.zeros((1, 1, 3))))
+    assert seen == [["hx"]]

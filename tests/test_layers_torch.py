@@ -6,14 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd import Value
+from autograd import Value, cat
 from layers import (
+    GRU,
     LSTM,
     RNN,
     BatchNorm1d,
     BatchNorm2d,
     Conv2d,
     CrossEntropyLoss,
+    GRUCell,
     Linear,
     LSTMCell,
     MaxPool2d,
@@ -211,3 +213,62 @@ def test_weights_copy_back_to_torch():
     x = rand(1, 4, 2)
     np.testing.assert_allclose(ours(x)[0].numpy(), theirs(torch.tensor(x))[0].detach().numpy(),
                                atol=1e-12)
+
+
+RECURRENT_TWINS = {"RNN": (RNN, torch.nn.RNN), "LSTM": (LSTM, torch.nn.LSTM),
+                   "GRU": (GRU, torch.nn.GRU)}
+
+
+def _recurrent_twins(kind, **options):
+    ours_cls, theirs_cls = RECURRENT_TWINS[kind]
+    ours = ours_cls(3, 4, **options)
+    theirs = theirs_cls(3, 4, **{"batch_first": True, **options})
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    from_torch(ours, theirs)
+    return ours, theirs
+
+
+def _all_outputs(out):
+    """Output and every final state of an RNN/GRU ``(out, h)`` or LSTM ``(out, (h, c))``,
+    joined into one tensor, so one backward reaches every piece."""
+    output, state = out
+    states = state if isinstance(state, tuple) else (state,)
+    parts = [output.reshape(-1)] + [s.reshape(-1) for s in states]
+    return (torch.cat if isinstance(output, torch.Tensor) else cat)(parts, 0)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("num_layers,bidirectional", [(1, True), (2, False), (3, True)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_recurrent_stacks_and_directions_match_torch(kind, num_layers, bidirectional, bias):
+    ours, theirs = _recurrent_twins(kind, num_layers=num_layers, bidirectional=bidirectional,
+                                    bias=bias)
+    compare(ours, theirs, rand(2, 5, 3), pick=_all_outputs)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_bidirectional_initial_state_time_major_and_unbatched(kind):
+    ours, theirs = _recurrent_twins(kind, num_layers=2, bidirectional=True, batch_first=False)
+    x, h0, c0 = rand(5, 2, 3), rand(4, 2, 4, seed=1), rand(4, 2, 4, seed=2)
+    state = (h0, c0) if kind == "LSTM" else (h0,)
+
+    def with_initial(module, x, *state):
+        return module(x, tuple(state) if len(state) == 2 else state[0])
+
+    compare(Called(ours, with_initial), Called(theirs, with_initial), x, *state,
+            pick=_all_outputs)
+    out, _ = ours(rand(6, 3))
+    tout, _ = theirs(torch.tensor(rand(6, 3)))
+    assert out.shape == (6, 8)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), atol=1e-12)
+
+
+def test_gru_cell_matches_torch():
+    ours, theirs = GRUCell(3, 4), torch.nn.GRUCell(3, 4)
+    from_torch(ours, theirs)
+    compare(ours, theirs, rand(2, 3), rand(2, 4, seed=1))
+    ours.zero_grad(), theirs.zero_grad()
+    compare(ours, theirs, rand(2, 3))
+    ours, theirs = GRUCell(3, 4, bias=False), torch.nn.GRUCell(3, 4, bias=False)
+    from_torch(ours, theirs)
+    compare(ours, theirs, rand(2, 3), rand(2, 4, seed=1))
