@@ -4,7 +4,7 @@ Batch 64 x 3x32x32, float32. A training step is forward, cross-entropy, backward
 step with momentum 0.9; inference is a forward pass in eval mode. Networks: VGG-style
 (``vgg_small(width=32, batch_norm=True)``), ResNet-style (``resnet_small(width=16,
 blocks=(2, 2, 2))``) and AlexNet-style (``alexnet_small()``). PyTorch (skipped when not
-installed) runs the same architecture from the same initial weights: both print the same
+installed) runs ``layers.to_torch`` of the same network, so the same weights: both print the same
 initial loss (eval mode, so dropout draws no masks). Each row gives ms, images/s, GFLOP/s
 (convolutions and matrix products: 3x the forward count for a training step) and the ratio
 gradgate / PyTorch; then the peak memory one step adds (resident set in a fresh process whose
@@ -73,68 +73,6 @@ def gradgate_step(net: Any, opt: Any, x: np.ndarray, y: np.ndarray) -> float:
     return float(loss.data)
 
 
-def torch_twin(torch: ModuleType, net: Any) -> Any:
-    """The same architecture in PyTorch holding ``net``'s weights (a module-by-module copy)."""
-    nn = torch.nn
-
-    def tensor(a: np.ndarray) -> Any:
-        return torch.tensor(np.ascontiguousarray(a))
-
-    def copy(module: Any) -> Any:
-        kind = type(module).__name__
-        if kind == "Sequential":
-            return nn.Sequential(*(copy(m) for m in module))
-        if kind == "Conv2d":
-            twin = nn.Conv2d(module.in_channels, module.out_channels, module.kernel_size,
-                             module.stride, module.padding, bias=module.bias is not None)
-            twin.weight.data = tensor(module.weight.data)
-            if module.bias is not None:
-                twin.bias.data = tensor(module.bias.data)
-            return twin
-        if kind == "Linear":
-            twin = nn.Linear(module.in_features, module.out_features,
-                             bias=module.bias is not None)
-            twin.weight.data = tensor(module.weight.data)
-            if module.bias is not None:
-                twin.bias.data = tensor(module.bias.data)
-            return twin
-        if kind == "BatchNorm2d":
-            twin = nn.BatchNorm2d(module.num_features, module.eps, module.momentum)
-            twin.weight.data, twin.bias.data = tensor(module.weight.data), tensor(module.bias.data)
-            return twin
-        if kind == "MaxPool2d":
-            return nn.MaxPool2d(module.kernel_size, module.stride)
-        if kind == "GlobalAvgPool2d":
-            return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        if kind == "BasicBlock":
-            return TorchBlock(module)
-        if kind == "ResNet":
-            return nn.Sequential(copy(module.stem), *(copy(s) for s in module.stages),
-                                 copy(module.pool), copy(module.fc))
-        simple = {"ReLU": nn.ReLU, "Flatten": nn.Flatten}
-        if kind in simple:
-            return simple[kind]()
-        if kind == "Dropout":
-            return nn.Dropout(module.p)
-        raise TypeError(f"torch_twin: no PyTorch twin for {kind}")
-
-    class TorchBlock(nn.Module):
-        def __init__(self, block: Any) -> None:
-            super().__init__()
-            self.body = nn.Sequential(copy(block.conv1), copy(block.bn1), nn.ReLU(),
-                                      copy(block.conv2), copy(block.bn2))
-            self.shortcut = None if block.shortcut is None else copy(block.shortcut)
-            self.use_shortcut = block.use_shortcut
-
-        def forward(self, x: Any) -> Any:
-            out = self.body(x)
-            if self.use_shortcut:
-                out = out + (x if self.shortcut is None else self.shortcut(x))
-            return torch.relu(out)
-
-    return copy(net)
-
-
 def torch_step(torch: ModuleType, net: Any, opt: Any, x: Any, y: Any) -> float:
     """One training step with PyTorch; returns the loss."""
     loss = torch.nn.functional.cross_entropy(net(x), y)
@@ -168,7 +106,7 @@ def candidates_for(name: str, torch: ModuleType | None, x: np.ndarray,
                   "gradgate infer": infer}
     if torch is None:
         return candidates, first, flops
-    twin = torch_twin(torch, net)
+    twin = layers.to_torch(net)
     xt, yt = torch.tensor(x), torch.tensor(y)
     twin.eval()
     with torch.no_grad():

@@ -66,9 +66,11 @@ class Patches:
 
     @staticmethod
     def of(x: np.ndarray, kshape: tuple[int, int], stride: tuple[int, int],
-           padding: tuple[int, int], dilation: tuple[int, int], oh: int, ow: int) -> Patches:
-        """The layout for this convolution: wide for stride 1, else compact."""
-        kind = WidePatches if stride == (1, 1) else CompactPatches
+           padding: tuple[int, int], dilation: tuple[int, int], oh: int, ow: int,
+           scatter: bool = False) -> Patches:
+        """The layout for this convolution: wide for stride 1, else compact (and compact
+        whenever the input gradient must be scattered back with col2im)."""
+        kind = WidePatches if stride == (1, 1) and not scatter else CompactPatches
         return kind(x, kshape, stride, padding, dilation, oh, ow)
 
     @property
@@ -209,15 +211,16 @@ def backward(up: np.ndarray, x: np.ndarray, w: np.ndarray, stride: tuple[int, in
     back_padding = tuple(d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding))
     as_conv = stride == (1, 1) and min(back_padding) >= 0  # dx is itself a convolution
     dw = dx = None
-    if need_dw or (need_dx and not as_conv):
-        patches = Patches.of(x, (kh, kw), stride, padding, dilation, oh, ow)
+    scatter = need_dx and not as_conv
+    if need_dw or scatter:
+        patches = Patches.of(x, (kh, kw), stride, padding, dilation, oh, ow, scatter)
         wmat = patches.weights(w)
         acc = np.zeros(wmat.shape, x.dtype) if need_dw else None
-        dx = np.empty(x.shape, x.dtype) if need_dx and not as_conv else None
+        dx = np.empty(x.shape, x.dtype) if scatter else None
         for n0, m in patches.chunks():
             if acc is not None:
                 acc += patches.weight_grad(n0, m, up[n0:n0 + m])
-            if dx is not None:  # stride > 1: always the compact layout
+            if dx is not None:  # the compact layout (scatter=True above)
                 patches.input_grad(n0, m, up[n0:n0 + m], wmat, dx)
         dw = None if acc is None else patches.unpack_weights(acc, w.shape)
     if need_dx and as_conv:
