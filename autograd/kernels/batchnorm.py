@@ -55,7 +55,8 @@ def batch_norm_forward(x: np.ndarray, mean: np.ndarray, invstd: np.ndarray,
     shift = np.zeros_like(scale) if bias is None else bias.astype(np.float64)
     x3 = _as3d(x)
     out = np.empty(x3.shape, x.dtype)
-    launch(normalize, x.size, x3, mean, scale, shift, out)
+    dt = x.dtype  # per-element arithmetic in the data's width: float32 vectorises 2x wider
+    launch(normalize, x.size, x3, mean.astype(dt), scale.astype(dt), shift.astype(dt), out)
     return out.reshape(x.shape)
 
 
@@ -91,5 +92,6 @@ def batch_norm_backward(up: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd:
     else:
         b = k = np.zeros(c)
     dx = np.empty(x3.shape, x.dtype)
-    launch(input_grad, x.size, up3, x3, mean, a, b, k, dx)
+    dt = x.dtype
+    launch(input_grad, x.size, up3, x3, *(v.astype(dt) for v in (mean, a, b, k)), dx)
     return dx.reshape(x.shape), dweight, dbias
