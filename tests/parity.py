@@ -155,9 +155,11 @@ class Torch:
 
     @staticmethod
     def svm_loss(x: Any, targets: Any, delta: float = 1.0) -> Any:
+        """``F.multi_margin_loss`` (p=1) times C: the same sums in the same order."""
         t = torch.as_tensor(np.asarray(targets))
         rows = torch.arange(len(t))
-        margins = torch.clamp(x - x[rows, t][:, None] + delta, min=0.0)
+        z = (delta - x[rows, t][:, None]) + x
+        margins = torch.where(z > 0, z, torch.zeros_like(z))
         mask = torch.ones_like(margins)
         mask[rows, t] = 0.0
         return (margins * mask).sum(dim=1).mean()

@@ -77,7 +77,7 @@ class SVMLoss(Gate):
     def forward(self, scores: Any) -> tuple[Any, Any]:
         rows = np.arange(len(self.targets))
         true = scores[rows, self.targets][:, None]
-        margins = np.maximum(0.0, scores - true + self.delta)
+        margins = np.maximum(0.0, (self.delta - true) + scores)  # PyTorch's order of sums
         margins[rows, self.targets] = 0.0
         return margins.sum(axis=1).mean(), margins > 0
 
