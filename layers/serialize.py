@@ -86,6 +86,9 @@ def _open(path: PathLike) -> zipfile.ZipFile:
     """The archive at ``path``, or a CheckpointError saying why it is not one."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint file at {os.fspath(path)!r}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"load: {os.fspath(path)!r} is a folder, expected a .npz "
+                                "checkpoint file")
     where = f"load: {os.fspath(path)!r}"
     with open(path, "rb") as f:
         magic = f.read(6)
