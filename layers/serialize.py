@@ -82,14 +82,18 @@ def save(module: Any, path: PathLike) -> None:
         raise
 
 
+def _where(path: PathLike) -> str:
+    """How load's messages start: ``load: '<path>'``."""
+    return f"load: {os.fspath(path)!r}"
+
+
 def _open(path: PathLike) -> zipfile.ZipFile:
     """The archive at ``path``, or a CheckpointError saying why it is not one."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint file at {os.fspath(path)!r}")
+    where = _where(path)
     if os.path.isdir(path):
-        raise IsADirectoryError(f"load: {os.fspath(path)!r} is a folder, expected a .npz "
-                                "checkpoint file")
-    where = f"load: {os.fspath(path)!r}"
+        raise IsADirectoryError(f"{where} is a folder, expected a .npz checkpoint file")
     with open(path, "rb") as f:
         magic = f.read(6)
     if magic.startswith(b"\x93NUMPY"):
@@ -178,7 +182,7 @@ def load(module: Any, path: PathLike) -> None:
     ['weight']
     """
     expected = _state(module, "load")
-    where = f"load: {os.fspath(path)!r}"
+    where = _where(path)
     with _open(path) as archive:
         members = {_member(m): m for m in archive.namelist()}
         headers = {key: _header(archive, m, where) for key, m in members.items()}

@@ -73,8 +73,8 @@ def _dot_errors(fmt: str) -> Iterator[None]:
     except graphviz.ExecutableNotFound as err:
         raise GraphvizNotFoundError(str(err)) from None
     except subprocess.CalledProcessError as err:
-        stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else (
-            err.stderr or "")
-        raise GraphvizRenderError(fmt, err.returncode, stderr) from None
+        said = err.stderr or b""
+        said = said if isinstance(said, str) else said.decode(errors="replace")
+        raise GraphvizRenderError(fmt, err.returncode, said) from None
     except BrokenPipeError:  # dot quit before reading all its input: it refused the source
         raise GraphvizRenderError(fmt, None, "") from None

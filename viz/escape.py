@@ -12,8 +12,8 @@ Control characters other than newline and tab are replaced by ``U+FFFD`` everywh
 and XML both reject them.  Non-ASCII text (``∂L/∂x``, ``λ``) passes through as UTF-8.
 
 Graphviz refuses any string, quoted or HTML-like, longer than 16384 bytes.  So a piece of text
-in a label is shortened for display to :data:`LABEL_CHARS` characters (a label holds a few of
-them, each at most 6 bytes escaped), and a tooltip keeps as much of its text as fits in
+in a label is shortened for display to :data:`LABEL_CHARS` characters (a label holds a few such
+texts, each character at most 6 bytes escaped), and a tooltip keeps as much of its text as fits in
 :data:`STRING_BYTES`, which is the whole of any label short enough to matter.
 
 >>> dot_html("a<b & \\"c\\"")
