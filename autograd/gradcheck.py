@@ -41,6 +41,9 @@ def gradcheck(fn: Callable[..., Value], inputs: Value | Sequence[Any], eps: floa
     >>> gradcheck(lambda x: x * x, [Value(3.0)])
     True
     """
+    if not all(np.isfinite(t) and t >= 0 for t in (eps, atol, rtol)) or eps == 0:
+        raise ValueError(f"gradcheck: eps must be > 0 and atol, rtol >= 0 (all finite); got "
+                         f"eps={eps!r}, atol={atol!r}, rtol={rtol!r}")
     if isinstance(inputs, Value):
         inputs = [inputs]
     xs = [_float64_copy(v) for v in inputs]

@@ -197,20 +197,21 @@ def _propagate(order: list[Value], retain_graph: bool, nonfinite: list[str]) -> 
         if up is DONE:
             continue  # no gradient reached this node
         gate = node._gate
+        g = node._grad  # None: the first gradient to reach this node
         if type(up) is float:
-            node._grad += up
+            node._grad = up if g is None else g + up
             if gate is None:
                 if up - up != 0.0:
                     nonfinite.append(node.label or "a scalar leaf")
                 continue
         else:
-            g = node._grad
+            # leaves own their grad; asarray keeps a 0-d sum a 0-d array, not a numpy scalar
             if gate is None:
-                node._grad = np.array(up) if g is None else g + up  # leaves own their grad
+                node._grad = np.array(up) if g is None else np.asarray(g + up)
                 if not np.isfinite(up).all():
                     nonfinite.append(node.label or f"a leaf of shape {up.shape}")
                 continue
-            node._grad = up if g is None else g + up
+            node._grad = up if g is None else np.asarray(g + up)
         grads = gate.backward(up, node._saved)
         for parent, g in zip(node._parents, grads):
             if g is None or not parent.requires_grad:

@@ -96,7 +96,7 @@ class Value:
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True):
         self._data = as_data(data)
-        self._grad: Any = 0.0 if type(self._data) is float else None
+        self._grad: Any = None  # None: no gradient has reached this Value yet
         self._up: Any = None
         self._parents: tuple[Value, ...] = ()
         self._gate: Gate | None = None
@@ -120,17 +120,25 @@ class Value:
 
     @property
     def grad(self) -> Any:
-        """d(output)/d(self), accumulated over backward calls; zero before any backward."""
-        if self._grad is None:
-            self._grad = np.zeros(self._data.shape, self._data.dtype)
-        return self._grad
+        """d(output)/d(self), accumulated over backward calls; assignable.
+
+        Zero before any gradient has reached this Value (see :attr:`has_grad`): ``0.0`` for a
+        scalar, a read-only array of zeros for a tensor (write a gradient by assigning it).
+        """
+        g = self._grad
+        if g is None:
+            if type(self._data) is float:
+                return 0.0
+            g = np.zeros(self._data.shape, self._data.dtype)
+            g.flags.writeable = False
+        return g
 
     @grad.setter
     def grad(self, new: Any) -> None:
-        if type(self._data) is float:
-            self._grad = 0.0 if new is None else float(new)
-        elif new is None:
+        if new is None:
             self._grad = None
+        elif type(self._data) is float:
+            self._grad = float(new)
         else:
             arr = np.asarray(new, dtype=self._data.dtype)
             try:
@@ -140,13 +148,27 @@ class Value:
                     f"Value.grad: a gradient of shape {arr.shape} does not fit data of "
                     f"shape {self._data.shape}") from None
 
-    def zero_grad(self) -> None:
-        """Reset the gradient to zero.
+    @property
+    def has_grad(self) -> bool:
+        """True once a gradient has reached this Value (by backward or by assigning ``grad``);
+        False before that and after :meth:`zero_grad` (PyTorch's ``p.grad is None``).
 
-        >>> v = Value(1.0); v.grad = 5.0; v.zero_grad(); v.grad
-        0.0
+        Optimisers skip parameters without a gradient, as PyTorch's do.
+
+        >>> w, unused = Value(2.0), Value(5.0)
+        >>> (w * 3).backward()
+        >>> w.has_grad, unused.has_grad, unused.grad
+        (True, False, 0.0)
         """
-        self._grad = 0.0 if type(self._data) is float else None
+        return self._grad is not None
+
+    def zero_grad(self) -> None:
+        """Forget the gradient: ``grad`` reads zero and :attr:`has_grad` is False again.
+
+        >>> v = Value(1.0); v.grad = 5.0; v.zero_grad(); v.grad, v.has_grad
+        (0.0, False)
+        """
+        self._grad = None
 
     @property
     def is_scalar(self) -> bool:
@@ -310,7 +332,7 @@ class Value:
         """The same elements in a new shape: ``v.reshape(2, 3)`` or ``v.reshape((2, 3))``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return apply(Reshape(tuple(int(n) for n in shape)), self)
+        return apply(Reshape(shape), self)
 
     def transpose(self, *axes: Any) -> Value:
         """Permute axes (reverse them by default), like ``np.transpose``."""
@@ -339,7 +361,7 @@ class Value:
         label = f", label={self.label!r}" if self.label is not None else ""
         op = f", gate={self._gate.name}" if self._gate is not None else ""
         if type(self._data) is float:
-            return f"Value(data={self._data:.6g}, grad={self._grad:.6g}{label}{op})"
+            return f"Value(data={self._data:.6g}, grad={self.grad:.6g}{label}{op})"
         return f"Value(shape={self.shape}, dtype={self.dtype}{label}{op})"
 
 
@@ -399,15 +421,13 @@ def _record(out: Any, gate: Gate, parents: tuple[Value, ...], saved: Any,
     """A new node holding ``out``; linked to its parents when it requires grad."""
     node = _new_value(Value)
     if type(out) is float:
-        node._grad = 0.0
         if out - out != 0.0 and all(type(p._data) is not float or p._data - p._data == 0.0
                                     for p in parents):
             warn_if_nonfinite(gate.name, out)
-    else:
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)  # numpy scalars from reductions become 0-d tensors
-        node._grad = None
+    elif type(out) is not np.ndarray:
+        out = np.asarray(out)  # numpy scalars from reductions become 0-d tensors
     node._data = out
+    node._grad = None
     node._up = None
     node.label = None
     node.scope = STATE.scope
@@ -434,7 +454,8 @@ def power(base: Value, exponent: Value) -> Value:
             f"pow: a Value exponent needs a positive base, since d(a**b)/db = a**b * ln(a); "
             f"got base {describe(base._data)} with non-positive entries"
         )
-    return apply2(arith.POW_VALUE_GATE, base, exponent)
+    gate = arith.POW_VALUE_GATE if exponent.requires_grad else arith.POW_ARRAY_GATE
+    return apply2(gate, base, exponent)
 
 
 def maximum(a: Any, b: Any) -> Value:

@@ -17,6 +17,15 @@ from typing import Any
 from .module import Module
 
 
+def _item(name: str, items: list[Module], index: Any) -> Module:
+    """``items[index]``, or an IndexError naming the container and its length."""
+    try:
+        return items[index]
+    except (IndexError, TypeError):
+        raise IndexError(f"{name}: index {index!r} is out of range for {len(items)} "
+                         "modules") from None
+
+
 class _ModuleSequence(Module):
     """Shared storage: children under attribute names kept in insertion order."""
 
@@ -96,7 +105,7 @@ class Sequential(_ModuleSequence):
         items = self._items()
         if isinstance(index, slice):
             return Sequential(*items[index])
-        return items[index]
+        return _item("Sequential", items, index)
 
     def forward(self, x: Any) -> Any:
         for module in self._items():
@@ -122,7 +131,7 @@ class ModuleList(_ModuleSequence):
         items = self._items()
         if isinstance(index, slice):
             return ModuleList(items[index])
-        return items[index]
+        return _item("ModuleList", items, index)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward(): iterate over it instead")

@@ -61,10 +61,11 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
     ) -> None:
         super().__init__()
-        if in_features <= 0 or out_features <= 0:
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+                   for n in (in_features, out_features)):
             raise ValueError(
-                f"Linear: in_features and out_features must be positive, "
-                f"got {in_features} and {out_features}"
+                f"Linear: in_features and out_features must be positive ints, "
+                f"got {in_features!r} and {out_features!r}"
             )
         dt = float_dtype(dtype)
         self.in_features = in_features

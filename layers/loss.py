@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -111,6 +113,8 @@ def l2_penalty(source: Module | Iterable[Value], lam: float) -> Value:
     params = collect_parameters(source)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
+    if not isinstance(lam, numbers.Real) or not math.isfinite(lam):
+        raise ValueError(f"l2_penalty: lam must be a finite number, got {lam!r}")
     total: Value | None = None
     for p in params:
         square = p * p

@@ -133,6 +133,9 @@ def as_input(x: Any, dtype: Any = None) -> Value:
     if isinstance(x, Value):
         return x
     arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"module input: expected numbers, got data of dtype {arr.dtype} "
+                        f"(shape {arr.shape})")
     dt = np.dtype(dtype) if dtype is not None else float_dtype(like=arr)
     return Value(arr.astype(dt, copy=False), requires_grad=False)
 

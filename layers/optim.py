@@ -94,11 +94,22 @@ class Optimizer:
                 p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter that requires grad from its current ``.grad``."""
+        """Update every parameter that has a gradient (``p.has_grad``) from its ``.grad``.
+
+        A parameter that no backward reached since the last ``zero_grad()`` is left alone:
+        weight decay and momentum do not move it, as in PyTorch.
+
+        >>> from autograd import Value
+        >>> used, unused = Value(1.0), Value(1.0)
+        >>> opt = SGD([used, unused], lr=0.1, momentum=0.9, weight_decay=0.5)
+        >>> (used * 2).backward(); opt.step()
+        >>> round(used.data, 10), unused.data
+        (0.75, 1.0)
+        """
         for group in self.param_groups:
             for index, p in enumerate(group["params"]):
-                if not getattr(p, "requires_grad", True) or p.grad is None:
-                    continue
+                if not getattr(p, "requires_grad", True) or not getattr(p, "has_grad", True):
+                    continue  # no gradient reached p: no decay, no momentum (as in PyTorch)
                 grad = p.grad
                 if np.shape(grad) != np.shape(p.data):
                     raise ValueError(f"{type(self).__name__}.step: gradient of shape "

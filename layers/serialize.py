@@ -3,9 +3,11 @@ or as a ``.safetensors`` file (chosen by the suffix).
 
 The file holds one array per ``state_dict`` entry, keyed by its dotted name (PyTorch's names,
 so a ``.safetensors`` file loads into the matching ``torch.nn.Module`` with
-``safetensors.torch.load_file``, and back). ``load`` reads and checks the whole file first:
+``safetensors.torch.load_file``, and back). ``load`` checks the whole file first, every shape
+from the headers before any data is read (a header claiming a huge array costs nothing):
 missing, unexpected or mis-shaped arrays raise :class:`CheckpointError` listing every one of
-them, and the module is left untouched.
+them, and the module is left untouched. Weights holding NaN or infinity load with a
+:class:`~autograd.NonFiniteWarning` naming the entries.
 
 >>> import tempfile, os
 >>> from layers import Linear
@@ -20,11 +22,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable
 from typing import IO, Any
 
 import numpy as np
+
+from autograd import NonFiniteWarning
 
 from .optional import require
 
@@ -110,6 +115,11 @@ def atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any]) -> None:
         raise
 
 
+def _where(path: PathLike) -> str:
+    """How load's messages start: ``load: '<path>'``."""
+    return f"load: {os.fspath(path)!r}"
+
+
 def _safetensors_numpy(fn: str) -> Any:
     """The ``safetensors.numpy`` module, or an ImportError saying how to install it."""
     return require("safetensors.numpy", f"{fn}: a .safetensors file", "safetensors")
@@ -119,7 +129,7 @@ def _read_safetensors(path: PathLike) -> dict[str, np.ndarray]:
     """Every tensor of the ``.safetensors`` file at ``path``, or a CheckpointError."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint file at {os.fspath(path)!r}")
-    where = f"load: {os.fspath(path)!r}"
+    where = _where(path)
     with open(path, "rb") as f:
         data = f.read()
     foreign = {b"PK": "is a zip archive (a .npz or a PyTorch .pt file)",
@@ -141,11 +151,13 @@ def _read_safetensors(path: PathLike) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _read(path: PathLike) -> dict[str, np.ndarray]:
-    """Every array of the archive at ``path``, or a CheckpointError saying what is wrong."""
+def _open(path: PathLike) -> zipfile.ZipFile:
+    """The archive at ``path``, or a CheckpointError saying why it is not one."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint file at {os.fspath(path)!r}")
-    where = f"load: {os.fspath(path)!r}"
+    where = _where(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{where} is a folder, expected a .npz checkpoint file")
     with open(path, "rb") as f:
         magic = f.read(6)
     if magic.startswith(b"\x93NUMPY"):
@@ -158,33 +170,107 @@ def _read(path: PathLike) -> dict[str, np.ndarray]:
         raise CheckpointError(f"{where} is not a .npz archive (it does not start like a zip "
                               f"file: {magic!r})")
     try:
-        archive = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        return zipfile.ZipFile(path)
+    except (OSError, EOFError, zipfile.BadZipFile) as err:
         raise CheckpointError(f"{where} is not a readable .npz archive ({err})") from err
-    arrays = {}
-    with archive:
-        for name in archive.files:
-            try:
-                arrays[name] = archive[name]
-            except ValueError as err:
-                if "pickle" in str(err):
-                    raise CheckpointError(f"{where}: array {name!r} holds pickled objects, "
-                                          "which are never loaded") from err
-                raise CheckpointError(f"{where}: array {name!r} is corrupt ({err})") from err
-            except (OSError, EOFError, zipfile.BadZipFile) as err:
-                raise CheckpointError(f"{where}: array {name!r} is corrupt ({err})") from err
-            if not isinstance(arrays[name], np.ndarray):
-                raise CheckpointError(f"{where}: entry {name!r} is not a NumPy array "
-                                      "(corrupt or foreign archive)")
-    return arrays
+
+
+def _member(name: str) -> str:
+    """The state-dict key a member of the archive holds (``fc.weight.npy`` → ``fc.weight``)."""
+    return name[:-4] if name.endswith(".npy") else name
+
+
+def _header(archive: zipfile.ZipFile, member: str, where: str) -> tuple[tuple[int, ...],
+                                                                        np.dtype]:
+    """Shape and dtype from a member's ``.npy`` header, read without touching its data."""
+    key = _member(member)
+    if not member.endswith(".npy"):
+        raise CheckpointError(f"{where}: entry {key!r} is not a NumPy array (corrupt or "
+                              "foreign archive)")
+    try:
+        with archive.open(member) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f".npy format version {version} is not supported")
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise CheckpointError(f"{where}: entry {key!r} is not a NumPy array (corrupt or "
+                              f"foreign archive: {err})") from err
+    if dtype.hasobject:
+        raise CheckpointError(f"{where}: array {key!r} holds pickled objects, which are never "
+                              "loaded")
+    return shape, dtype
+
+
+def _array(archive: zipfile.ZipFile, member: str, where: str) -> np.ndarray:
+    """A member's data (its header already checked); truncated data is a CheckpointError."""
+    try:
+        with archive.open(member) as f:
+            return np.lib.format.read_array(f, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise CheckpointError(f"{where}: array {_member(member)!r} is corrupt ({err})") from err
+
+
+def _read(path: PathLike) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive at ``path`` (each header checked before its data is
+    read), or a CheckpointError saying what is wrong."""
+    where = _where(path)
+    with _open(path) as archive:
+        members = {_member(m): m for m in archive.namelist()}
+        for member in members.values():
+            _header(archive, member, where)
+        return {key: _array(archive, member, where) for key, member in members.items()}
+
+
+def _warn_non_finite(arrays: dict[str, np.ndarray], where: str) -> None:
+    """Warn (NonFiniteWarning) naming every loaded entry that holds NaN or infinity."""
+    bad = []
+    for name, arr in arrays.items():
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+            counts = ", ".join(f"{n} {kind}" for n, kind in [(n_nan, "NaN"), (n_inf, "inf")]
+                               if n)
+            bad.append(f"{name!r} ({counts} of {arr.size})")
+    if bad:
+        warnings.warn(f"{where}: loaded weights hold NaN or infinity: {'; '.join(bad)}",
+                      NonFiniteWarning, stacklevel=3)
+
+
+def _check(module: Any, where: str, expected: dict[str, np.ndarray],
+           headers: dict[str, tuple[tuple[int, ...], np.dtype]]) -> None:
+    """Raise a CheckpointError unless the file's (shape, dtype) ``headers`` fit ``expected``:
+    every missing, unexpected and mis-shaped entry listed, decided before any data is read."""
+    missing = [name for name in expected if name not in headers]
+    unexpected = [name for name in headers if name not in expected]
+    mismatched = [name for name in expected
+                  if name in headers and tuple(headers[name][0]) != expected[name].shape]
+    if missing or unexpected or mismatched:
+        lines = [f"{where} does not match {type(module).__name__}:"]
+        if missing:
+            lines.append("  missing: " + ", ".join(map(repr, missing)))
+        if unexpected:
+            lines.append("  unexpected: " + ", ".join(map(repr, unexpected)))
+        for name in mismatched:
+            lines.append(f"  shape mismatch for {name!r}: file has {tuple(headers[name][0])}, "
+                         f"module has {expected[name].shape}")
+        raise CheckpointError("\n".join(lines), missing, unexpected, mismatched)
+    for name in expected:
+        if headers[name][1].kind not in "biuf":
+            raise CheckpointError(f"{where}: array {name!r} has dtype {headers[name][1]}, "
+                                  "expected numbers")
 
 
 def load(module: Any, path: PathLike) -> None:
     """Load the arrays at ``path`` (``.npz``, or ``.safetensors`` by suffix) into ``module``
     (all or nothing).
 
-    Raises :class:`CheckpointError` listing missing, unexpected and mis-shaped entries, or
-    saying why the file is not a readable ``.npz`` archive or ``.safetensors`` file.
+    Raises :class:`CheckpointError` listing missing, unexpected and mis-shaped entries (found
+    from the headers, before any data is read), or saying why the file is not a readable
+    ``.npz`` archive or ``.safetensors`` file.  Warns (``NonFiniteWarning``) naming entries
+    that hold NaN or infinity.
 
     >>> import tempfile, os
     >>> from layers import Linear
@@ -197,23 +283,15 @@ def load(module: Any, path: PathLike) -> None:
     ['weight']
     """
     expected = _state(module, "load")
-    arrays = _read_safetensors(path) if is_safetensors(path) else _read(path)
-    missing = [name for name in expected if name not in arrays]
-    unexpected = [name for name in arrays if name not in expected]
-    mismatched = [name for name in expected
-                  if name in arrays and arrays[name].shape != expected[name].shape]
-    if missing or unexpected or mismatched:
-        lines = [f"load: {os.fspath(path)!r} does not match {type(module).__name__}:"]
-        if missing:
-            lines.append("  missing: " + ", ".join(map(repr, missing)))
-        if unexpected:
-            lines.append("  unexpected: " + ", ".join(map(repr, unexpected)))
-        for name in mismatched:
-            lines.append(f"  shape mismatch for {name!r}: file has {arrays[name].shape}, "
-                         f"module has {expected[name].shape}")
-        raise CheckpointError("\n".join(lines), missing, unexpected, mismatched)
-    for name in expected:
-        if arrays[name].dtype.kind not in "biuf":
-            raise CheckpointError(f"load: {os.fspath(path)!r}: array {name!r} has dtype "
-                                  f"{arrays[name].dtype}, expected numbers")
-    module.load_state_dict(arrays)
+    where = _where(path)
+    if is_safetensors(path):
+        arrays = _read_safetensors(path)
+        _check(module, where, expected, {k: (a.shape, a.dtype) for k, a in arrays.items()})
+    else:
+        with _open(path) as archive:
+            members = {_member(m): m for m in archive.namelist()}
+            _check(module, where, expected,
+                   {key: _header(archive, m, where) for key, m in members.items()})
+            arrays = {name: _array(archive, members[name], where) for name in expected}
+    _warn_non_finite(arrays, where)
+    module.load_state_dict({name: arrays[name] for name in expected})

@@ -125,14 +125,16 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int],
                        stride: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Max over each window and the flat in-window index (kh*KW + kw) of the first maximum.
 
-    A NaN in a window wins it (the first NaN), as with ``np.argmax``.
+    A NaN in a window wins it (the last NaN, as in PyTorch).
 
     >>> out, arg = max_pool2d_forward(np.array([[[[1.0, 1.0], [0.0, 1.0]]]]), (2, 2), (2, 2))
     >>> out.item(), arg.item()
     (1.0, 0)
     """
     win = _pool_windows(x, kernel_size, stride)
-    arg = np.argmax(win, axis=-1)
+    nan = np.isnan(win)
+    last_nan = win.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
+    arg = np.where(nan.any(axis=-1), last_nan, np.argmax(win, axis=-1))
     out = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
     return out, arg.astype(np.int64)
 

@@ -149,12 +149,12 @@ def test_max_pool_tie_goes_to_first_element_in_row_major_order() -> None:
     assert dx[0, 0].tolist() == [[0.0, 5.0, 0.0], [7.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
 
 
-def test_max_pool_nan_wins_its_window_like_numpy() -> None:
-    x = np.array([[[[1.0, np.nan, 3.0, 0.0]]]])
+def test_max_pool_last_nan_wins_its_window_like_torch() -> None:
+    x = np.array([[[[1.0, np.nan, 3.0, 0.0, np.nan, np.nan]]]])
     out, argmax = kernels.max_pool2d_forward(x, (1, 2), (1, 2))
     want, want_arg = ref.max_pool2d_forward(x, (1, 2), (1, 2))
     np.testing.assert_array_equal(out, want)
-    assert argmax.tolist() == want_arg.tolist() == [[[[1, 0]]]]
+    assert argmax.tolist() == want_arg.tolist() == [[[[1, 0, 1]]]]
 
 
 @st.composite

@@ -237,6 +237,45 @@ def test_optimizer_argument_errors():
         SGD([{"params": [Value(1.0)], "betas": (0.9, 0.9)}], lr=0.1)
 
 
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.5),
+    lambda ps: Adam(ps, lr=0.1, weight_decay=0.5),
+], ids=["sgd", "adam"])
+def test_parameters_backward_never_reached_are_not_moved(make):
+    used, unused_scalar, unused_tensor = Value(1.0), Value(2.0), Value(np.full(2, 3.0))
+    opt = make([used, unused_scalar, unused_tensor])
+    for step in range(2):
+        opt.zero_grad()
+        loss = used * used if step == 0 else used * used + unused_scalar * unused_tensor.sum()
+        loss.backward()
+        before = (used.data, unused_scalar.data)
+        opt.step()
+        assert used.data != before[0]
+        if step == 0:  # neither decay nor a zero-gradient step may touch the unused ones
+            assert unused_scalar.data == 2.0 and unused_tensor.data.tolist() == [3.0, 3.0]
+    assert unused_scalar.data != 2.0  # reached in the second step: updated then
+
+
+def test_momentum_does_not_move_a_parameter_the_last_backward_missed():
+    a, b = Value(1.0), Value(1.0)
+    opt = SGD([a, b], lr=0.1, momentum=0.9)
+    (a * b).backward()
+    opt.step()
+    b_after_first = b.data
+    opt.zero_grad()
+    (a * 2.0).backward()
+    opt.step()
+    assert b.data == b_after_first  # its momentum buffer waits, as in PyTorch
+
+
+def test_a_zero_gradient_still_counts_as_a_gradient():
+    p = Value(np.ones(2))
+    opt = SGD([p], lr=0.1, weight_decay=1.0)
+    p.grad = 0.0
+    opt.step()
+    np.testing.assert_allclose(p.data, 0.9)
+
+
 # ---------------------------------------------------------------- against PyTorch
 
 
@@ -277,6 +316,30 @@ def test_sgd_matches_torch(kwargs):
 def test_adam_matches_torch(kwargs):
     torch = pytest.importorskip("torch")
     _run_both(torch, lambda ps: Adam(ps, **kwargs), lambda ps: torch.optim.Adam(ps, **kwargs))
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.02, "weight_decay": 0.1}),
+])
+def test_unreached_parameters_match_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    init_data = [rng.normal(size=(3,)), rng.normal(size=(3,))]
+    ours = [Value(d.copy()) for d in init_data]
+    theirs = [torch.tensor(d, requires_grad=True) for d in init_data]
+    opt = {"SGD": SGD, "Adam": Adam}[name](ours, **kwargs)
+    topt = getattr(torch.optim, name)(theirs, **kwargs)
+    for step in range(6):
+        opt.zero_grad()
+        topt.zero_grad()
+        uses = [0] if step % 3 else [0, 1]  # the second parameter is missed in most steps
+        sum(((ours[i] * ours[i]).sum() for i in uses), Value(0.0)).backward()
+        sum((theirs[i] * theirs[i]).sum() for i in uses).backward()
+        opt.step()
+        topt.step()
+        for p, tp in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 # ---------------------------------------------------------------- schedules

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import pickle
+import warnings
 import zipfile
 
 import numpy as np
 import pytest
 
+from autograd import NonFiniteWarning
 from layers import BatchNorm1d, CheckpointError, Linear, ReLU, Sequential, load, save
 from layers.models import lenet_digits
 
@@ -128,13 +130,70 @@ def test_corrupt_archive_gives_clear_error(tmp_path):
         z.writestr("0.weight.npy", b"garbage bytes")
     with pytest.raises(CheckpointError, match=r"entry '0.weight' is not a NumPy array"):
         load(_net(0), bad_member)
-    # a valid .npy header promising more data than the member holds
+    # a valid .npy header promising more data than the member holds (the rest intact: keys
+    # and shapes, checked from the headers first, all match)
     short = tmp_path / "short.npz"
-    header = _npy_bytes(np.zeros((4, 3)))[:-40]
     with zipfile.ZipFile(short, "w") as z:
-        z.writestr("0.weight.npy", header)
+        for name, arr in _net(0).state_dict().items():
+            data = _npy_bytes(np.asarray(arr))
+            z.writestr(f"{name}.npy", data[:-40] if name == "0.weight" else data)
     with pytest.raises(CheckpointError, match=r"array '0.weight' is corrupt"):
         load(_net(0), short)
+
+
+def _claimed(shape: tuple[int, ...]) -> bytes:
+    """A .npy header claiming a float64 array of ``shape``, followed by 16 bytes of data."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return buffer.getvalue() + bytes(16)
+
+
+@pytest.mark.parametrize("name", ["0.weight", "huge.extra"])
+def test_header_claiming_a_huge_array_is_refused_before_reading(tmp_path, name):
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for key, arr in _net(0).state_dict().items():
+            if key != name:
+                z.writestr(f"{key}.npy", _npy_bytes(np.asarray(arr)))
+        z.writestr(f"{name}.npy", _claimed((10**7, 10**7)))  # 800 TB if it were read
+    target = _net(1)
+    before = target.state_dict()
+    with pytest.raises(CheckpointError) as info:
+        load(target, path)
+    if name == "0.weight":
+        assert info.value.mismatched_keys == [name]
+        assert "file has (10000000, 10000000), module has (4, 3)" in str(info.value)
+    else:
+        assert info.value.unexpected_keys == [name]
+    for key, arr in target.state_dict().items():
+        np.testing.assert_array_equal(arr, before[key])
+
+
+def test_weights_holding_nan_or_inf_load_with_a_warning_naming_them(tmp_path):
+    source = _net(0)
+    source[0].weight.data[0, 0] = np.nan
+    source[0].weight.data[1, :2] = np.inf
+    source[3].bias.data[0] = -np.inf
+    path = tmp_path / "bad_values.npz"
+    save(source, path)
+    target = _net(1)
+    with pytest.warns(NonFiniteWarning) as caught:
+        load(target, path)
+    message = str(caught[0].message)
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    for text in ("bad_values.npz", "'0.weight' (1 NaN, 2 inf of 12)", "'3.bias' (1 inf of 2)"):
+        assert text in message, message
+    assert "'0.bias'" not in message
+    _same_state(source, target)  # loaded anyway, as PyTorch does
+
+
+def test_finite_weights_load_silently(tmp_path):
+    path = tmp_path / "fine.npz"
+    save(_net(0), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load(_net(1), path)
 
 
 def _npy_bytes(arr: np.ndarray) -> bytes:

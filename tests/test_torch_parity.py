@@ -1,7 +1,8 @@
 """Parity with PyTorch (float64): the same expression gives the same values and gradients.
 
-Each expression is written once against a tiny adapter (``Ours`` or ``Torch``) so both
-libraries run literally the same code. Skips cleanly when torch is not installed.
+Each expression is written once against the adapters of ``tests/parity.py`` (``Ours`` or
+``Torch``) so both libraries run literally the same code. Skips cleanly when torch is not
+installed.
 """
 
 from __future__ import annotations
@@ -13,128 +14,11 @@ import pytest
 from conftest import away_from_zero, broadcast_pairs, gapped, lattice, seeds, uniform
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import autograd
-from autograd import Value
+from parity import Ours, Torch
 
 torch = pytest.importorskip("torch")
-F = torch.nn.functional
 
 FEW = settings(max_examples=20, deadline=None)
-
-
-class Ours:
-    """Adapter: the functions below spelled with gradgate."""
-
-    @staticmethod
-    def leaf(a: np.ndarray) -> Value:
-        return Value(a)
-
-    @staticmethod
-    def const(a: np.ndarray) -> np.ndarray:
-        return a
-
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return x.sum(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def mean(x, axis=None, keepdims=False):
-        return x.mean(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def max(x, axis=None, keepdims=False):
-        return x.max(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def permute(x, perm):
-        return x.transpose(*perm)
-
-    @staticmethod
-    def reshape(x, *shape):
-        return x.reshape(*shape)
-
-    maximum = staticmethod(autograd.maximum)
-    softmax = staticmethod(autograd.softmax)
-    log_softmax = staticmethod(autograd.log_softmax)
-    conv2d = staticmethod(autograd.conv2d)
-    max_pool2d = staticmethod(autograd.max_pool2d)
-
-    @staticmethod
-    def cross_entropy(x, targets):
-        return autograd.cross_entropy(x, targets)
-
-    @staticmethod
-    def svm_loss(x, targets, delta=1.0):
-        return autograd.svm_loss(x, targets, delta=delta)
-
-
-def _dims(x, axis):
-    """PyTorch spelling of axis=None: every dim."""
-    return tuple(range(x.ndim)) if axis is None else axis
-
-
-class Torch:
-    """Adapter: the same functions spelled with PyTorch."""
-
-    @staticmethod
-    def leaf(a: np.ndarray):
-        return torch.tensor(a, dtype=torch.float64, requires_grad=True)
-
-    @staticmethod
-    def const(a: np.ndarray):
-        return torch.tensor(a, dtype=torch.float64)
-
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return x.sum(dim=_dims(x, axis), keepdim=keepdims)
-
-    @staticmethod
-    def mean(x, axis=None, keepdims=False):
-        return x.mean(dim=_dims(x, axis), keepdim=keepdims)
-
-    @staticmethod
-    def max(x, axis=None, keepdims=False):
-        return torch.amax(x, dim=_dims(x, axis), keepdim=keepdims)
-
-    @staticmethod
-    def permute(x, perm):
-        return x.permute(*perm)
-
-    @staticmethod
-    def reshape(x, *shape):
-        return x.reshape(*shape)
-
-    maximum = staticmethod(torch.maximum)
-
-    @staticmethod
-    def softmax(x, axis=-1):
-        return torch.softmax(x, dim=axis)
-
-    @staticmethod
-    def log_softmax(x, axis=-1):
-        return torch.log_softmax(x, dim=axis)
-
-    @staticmethod
-    def conv2d(x, w, b=None, stride=1, padding=0):
-        return F.conv2d(x, w, b, stride=stride, padding=padding)
-
-    @staticmethod
-    def max_pool2d(x, kernel_size, stride=None):
-        return F.max_pool2d(x, kernel_size, stride)
-
-    @staticmethod
-    def cross_entropy(x, targets):
-        return F.cross_entropy(x, torch.as_tensor(targets))
-
-    @staticmethod
-    def svm_loss(x, targets, delta=1.0):
-        t = torch.as_tensor(targets)
-        rows = torch.arange(len(t))
-        margins = torch.clamp(x - x[rows, t][:, None] + delta, min=0.0)
-        mask = torch.ones_like(margins)
-        mask[rows, t] = 0.0
-        return (margins * mask).sum(dim=1).mean()
 
 
 def compare(expr: Callable, *arrays: np.ndarray, rtol: float = 1e-10) -> None:
@@ -191,8 +75,9 @@ def test_unary_chain(seed, shape):
        keepdims=st.booleans())
 def test_reductions(seed, axis, keepdims):
     a = gapped(np.random.default_rng(seed), (3, 4, 2))
-    compare(lambda L, x: L.sum(x, axis, keepdims) * L.mean(x, axis, keepdims), a)
-    compare(lambda L, x: L.max(x, axis, keepdims), a)
+    compare(lambda L, x: (L.reduce(x, "sum", axis, keepdims)
+                          * L.reduce(x, "mean", axis, keepdims)), a)
+    compare(lambda L, x: L.reduce(x, "max", axis, keepdims), a)
 
 
 @FEW
@@ -270,6 +155,6 @@ def test_mlp_with_mean_squared_error():
 
     def net(L, w1, b1, w2):
         pred = (L.const(x) @ w1 + b1).relu() @ w2
-        return L.mean((pred - L.const(y)) ** 2)
+        return L.reduce((pred - L.const(y)) ** 2, "mean")
 
     compare(net, w1, b1, w2)

@@ -3,18 +3,21 @@ labels escaped for DOT and HTML, and a clear message when `dot` is missing."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import warnings
 from pathlib import Path
 
+import graphviz
 import numpy as np
 import pytest
 from conftest import course_circuit
 
 import viz
 from autograd import Value, name_scope
-from viz.escape import clean, dot_html, dot_string, html_text
+from viz.escape import LABEL_CHARS, clean, dot_html, dot_string, html_text
 
 HOSTILE = ['quote " and \' ', "{braces} | <angle> & amp;", "new\nline\r\nCR", "tab\there",
            "back\\slash\\", "ünïcødé ∂L/∂x λ→ 日本", "</script><script>alert(1)</script>",
@@ -99,6 +102,72 @@ def test_missing_dot_gives_install_message_and_keeps_source(monkeypatch, tmp_pat
         viz.step(f).save_html(tmp_path / "player.html")
     shown = viz.step(f)._repr_html_()  # a notebook cell shows the fix, not a traceback
     assert "apt-get install graphviz" in shown and "x gets -4.00" in shown
+
+
+@pytest.mark.parametrize("n", [10_000, 17_000, 2_000_000])
+@pytest.mark.parametrize("kind", ["scalar", "tensor", "module"])
+def test_very_long_labels_are_shortened_for_display(kind: str, n: int):
+    require_dot()
+    label = "<&" + "x" * n  # escaped, '<&' alone is 9 bytes
+    if kind == "module":
+        layers = pytest.importorskip("layers")
+        name = label.replace("<&", "m")  # a long attribute name: a long module path
+
+        class Net(layers.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                setattr(self, name, layers.Linear(2, 1))
+
+            def forward(self, x: Value) -> Value:
+                return getattr(self, name)(x)
+
+        out = Net()(np.ones((1, 2))).sum()
+    else:
+        a = Value(1.5 if kind == "scalar" else np.ones(2), label=label)
+        out = (a * a).sum() if kind == "tensor" else a * a
+    out.backward()
+    svg = viz.draw(out, title=label).svg()  # no syntax error, no BrokenPipeError
+    assert ("&lt;&amp;" if kind != "module" else "m") + "x" * 200 in svg
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert max(len(html.unescape(t)) for t in texts) == LABEL_CHARS  # shortened for display
+    if n <= 15_000 and kind != "module":
+        assert 'xlink:title="&lt;&amp;' + "x" * n in svg  # the tooltip has it in full
+
+
+def test_tooltip_keeps_what_fits_and_says_what_was_left_out():
+    require_dot()
+    a = Value(2.0, label="\\" + '"' * 9000 + "é" * 9000)
+    svg = viz.draw(a * a).svg()
+    assert "more characters)" in svg
+
+
+def test_a_tooltip_of_a_label_that_fits_is_complete():
+    text = "λ" * 5000
+    assert str(dot_string(text)) == text
+
+
+def test_dot_failure_is_a_clear_error(tmp_path: Path):
+    require_dot()
+    g = viz.Digraph()
+    g.body.append("bad syntax {{{")  # raw DOT, as only a bug could produce
+    with pytest.raises(viz.GraphvizRenderError) as err:
+        g.pipe(format="svg")
+    message = str(err.value)
+    assert message.startswith("viz: Graphviz's `dot` failed (exit status 1)")
+    assert "syntax error" in message and ".source" in message
+    with pytest.raises(viz.GraphvizRenderError, match="as png"):
+        g.render(tmp_path / "bad", format="png")
+    bundle = g._repr_mimebundle_()  # a notebook shows the error and the source
+    assert "syntax error" in bundle["text/plain"] and "bad syntax" in bundle["text/plain"]
+
+
+def test_dot_quitting_before_reading_its_input_is_a_clear_error():
+    require_dot()
+    g = viz.Digraph()
+    g.node("a", graphviz.nohtml("x" * 3_000_000))  # over Graphviz's limit, unshortened
+    with pytest.raises(viz.GraphvizRenderError) as err:  # not BrokenPipeError
+        g.pipe(format="svg")
+    assert str(err.value).startswith("viz: Graphviz's `dot`")
 
 
 def test_small_cnn_and_mlp_render():

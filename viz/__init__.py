@@ -22,7 +22,7 @@ x gets -4.00 (the other input, y) × upstream 2.00 = -8.00
 
 from .digraph import Digraph
 from .draw import draw
-from .errors import GraphvizNotFoundError, StepperGraphFreedError
+from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
 from .flow import GradFlow, LayerGrad, grad_flow, plot_grad_flow
 from .receptive import (
     LayerSpec,
@@ -43,6 +43,7 @@ __all__ = [
     "GradFlow",
     "GradScale",
     "GraphvizNotFoundError",
+    "GraphvizRenderError",
     "LayerGrad",
     "LayerSpec",
     "ReceptiveField",

@@ -32,6 +32,24 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, INSTALL_GRAPHVIZ + (f"\n({detail})" if detail else ""))
 
 
+class GraphvizRenderError(RuntimeError):
+    """Graphviz's ``dot`` ran but could not render the picture; the message has its own words.
+
+    >>> "exit status 1" in str(GraphvizRenderError("svg", 1, "Error: syntax error"))
+    True
+    """
+
+    def __init__(self, fmt: str, returncode: int | None, detail: str) -> None:
+        how = (f"failed (exit status {returncode})" if returncode is not None
+               else "stopped reading the DOT source early")
+        said = f": {detail.strip()}" if detail.strip() else ""
+        super().__init__(
+            f"viz: Graphviz's `dot` {how} while rendering the picture as {fmt}{said}\n"
+            "The DOT source is still available: `.source` on the graph, or "
+            "`.save('graph.dot')`.")
+        self.returncode = returncode
+
+
 class StepperGraphFreedError(RuntimeError):
     """The stepper cannot replay a tensor node whose saved intermediates were freed.
 

@@ -27,7 +27,7 @@ import numpy as np
 from .atomic import write_atomic
 from .digraph import Digraph
 from .draw import Overlay, draw_overlay
-from .errors import GraphvizNotFoundError, StepperGraphFreedError
+from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
 from .escape import html_text
 from .labels import grad_cells
 from .model import GraphModel
@@ -275,7 +275,7 @@ class Stepper:
     def _repr_html_(self) -> str:
         try:
             return self.to_html()
-        except GraphvizNotFoundError as err:  # a notebook shows the fix and the steps in words
+        except (GraphvizNotFoundError, GraphvizRenderError) as err:  # the fix, the steps in words
             return (f"<pre>{html_text(err)}</pre><details><summary>the {len(self)} backward "
                     f"steps in words</summary><pre>{html_text(self.text())}</pre></details>")
 

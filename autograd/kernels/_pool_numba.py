@@ -15,7 +15,8 @@ from numba import njit, prange
 def pool_forward(x, kh, kw, stride_h, stride_w, out, argmax):
     """out[n, c, r, q] = max of the window at (r*sh, q*sw); argmax = first winner's index.
 
-    A NaN wins its window (the first NaN), like ``np.argmax``; ties keep the earlier tap.
+    A NaN wins its window (the last NaN, as in PyTorch); ties between numbers keep the
+    earlier tap.
     """
     n_img, n_chan, oh, ow = out.shape
     for task in prange(n_img * n_chan):
@@ -33,7 +34,7 @@ def pool_forward(x, kh, kw, stride_h, stride_w, out, argmax):
                 xs = x[n, c, r * stride_h + i, j:j + stride_w * (ow - 1) + 1:stride_w]
                 for q in range(ow):
                     v, m = xs[q], best[q]
-                    take = v > m or (v != v and m == m)
+                    take = v > m or v != v
                     best[q] = v if take else m
                     arg[q] = k if take else arg[q]
 

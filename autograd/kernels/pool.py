@@ -3,7 +3,7 @@
 Optional padding (at most half the window, as in PyTorch) adds -inf borders, which never win
 a window; windows that do not fit are dropped (floor). ``argmax`` holds, per output, the
 flat index ``i*KW + j`` of the winning element inside its window; ties go to the first
-maximum in row-major window order, a NaN wins its window (the first NaN).
+maximum in row-major window order, a NaN wins its window (the last NaN, as in PyTorch).
 
 >>> import numpy as np
 >>> out, arg = max_pool2d_forward(np.array([[[[1.0, 3.0], [3.0, 2.0]]]]), (2, 2), (2, 2))

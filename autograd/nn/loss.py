@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -77,7 +79,7 @@ class SVMLoss(Gate):
     def forward(self, scores: Any) -> tuple[Any, Any]:
         rows = np.arange(len(self.targets))
         true = scores[rows, self.targets][:, None]
-        margins = np.maximum(0.0, scores - true + self.delta)
+        margins = np.maximum(0.0, (self.delta - true) + scores)  # PyTorch's order of sums
         margins[rows, self.targets] = 0.0
         return margins.sum(axis=1).mean(), margins > 0
 
@@ -104,6 +106,6 @@ def svm_loss(scores: Any, targets: Any, delta: float = 1.0) -> Value:
     0.5
     """
     scores = lift(scores)
-    if not np.isfinite(delta) or delta < 0:
+    if not isinstance(delta, numbers.Real) or not math.isfinite(delta) or delta < 0:
         raise GradgateError(f"svm_loss: delta must be a finite number >= 0, got {delta!r}")
     return apply(SVMLoss(_check("svm_loss", scores, targets), float(delta)), scores)

@@ -13,15 +13,14 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import LOCAL, Gate
+from ..ops.axes import axis_index
 from ..value import Value, apply, lift
 
 
-def _axis(op: str, x: Value, axis: int) -> int:
+def _axis(op: str, x: Value, axis: Any) -> int:
     if x.ndim == 0:
         raise GradgateError(f"{op}: needs a tensor with at least one dimension, got a scalar")
-    if not -x.ndim <= axis < x.ndim:
-        raise GradgateError(f"{op}: axis {axis} is out of range for shape {x.shape}")
-    return axis % x.ndim
+    return axis_index(op, axis, x.ndim)
 
 
 def log_softmax_data(x: np.ndarray, axis: int) -> np.ndarray:

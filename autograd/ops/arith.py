@@ -134,9 +134,16 @@ class Pow(Gate):
 
 
 class PowValue(Gate):
-    """a ** b with a Value exponent — local gate: d/da = b·a**(b-1), d/db = a**b · ln a."""
+    """a ** b with a Value exponent — local gate: d/da = b·a**(b-1), d/db = a**b · ln a.
+
+    With ``exponent_grad=False`` (an exponent that requires no grad, such as a NumPy array)
+    d/db is never computed: ln a need not exist, so a negative base is fine.
+    """
 
     name, family = "pow", LOCAL
+
+    def __init__(self, exponent_grad: bool):
+        self._exponent_grad = exponent_grad
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any, Any]]:
         out = _power(a, b)
@@ -146,18 +153,24 @@ class PowValue(Gate):
     def backward(self, up: Any, saved: tuple[Any, Any, Any]) -> tuple[Any, Any]:
         a, b, out = saved
         with np.errstate(divide="ignore", invalid="ignore"):
-            return up * b * _power(a, b - 1.0), up * out * _ln(a)
+            return (up * b * _power(a, b - 1.0),
+                    up * out * _ln(a) if self._exponent_grad else None)
 
 
 class Maximum(Gate):
-    """max(a, b) element-wise — max gate: routes upstream to the larger input (ties: a)."""
+    """max(a, b) element-wise — max gate: routes upstream to the larger input (ties: a).
+
+    A NaN wins, as in ``np.maximum`` and ``torch.maximum``: the result is NaN whichever side
+    it came from, and the gradient is routed to the NaN input.
+    """
 
     name, family = "maximum", MAX
 
     def forward(self, a: Any, b: Any) -> tuple[Any, Any]:
         if type(a) is float and type(b) is float:
-            return (a if a >= b else b), a >= b
-        a_wins = np.greater_equal(a, b)
+            a_wins = a >= b or a != a
+            return (a if a_wins else b), a_wins
+        a_wins = np.greater_equal(a, b) | np.isnan(a)
         return np.where(a_wins, a, b), a_wins
 
     def backward(self, up: Any, a_wins: Any) -> tuple[Any, Any]:
@@ -168,4 +181,5 @@ class Maximum(Gate):
 
 ADD_GATE, SUB_GATE, NEG_GATE = Add(), Sub(), Neg()
 MUL_GATE, DIV_GATE = Mul(), Div()
-POW_VALUE_GATE, MAXIMUM_GATE = PowValue(), Maximum()
+POW_VALUE_GATE, POW_ARRAY_GATE = PowValue(exponent_grad=True), PowValue(exponent_grad=False)
+MAXIMUM_GATE = Maximum()

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import GradgateError
 from ..gate import ADD, Gate
 from ..value import Value, apply, lift
+from .axes import axis_index
 
 
 class Cat(Gate):
@@ -67,9 +68,7 @@ def cat(values: Sequence[Any], axis: int = 0) -> Value:
     """
     vs = _tensors("cat", values)
     ndim = vs[0].ndim
-    if not -ndim <= axis < ndim:
-        raise GradgateError(f"cat: axis {axis} is out of range for {ndim}-d tensors")
-    axis %= ndim
+    axis = axis_index("cat", axis, ndim)
     shapes = [v.shape for v in vs]
     if any(len(s) != ndim or s[:axis] + s[axis + 1:] != shapes[0][:axis] + shapes[0][axis + 1:]
            for s in shapes):
@@ -87,7 +86,4 @@ def stack(values: Sequence[Any], axis: int = 0) -> Value:
     shapes = {v.shape for v in vs}
     if len(shapes) != 1:
         raise GradgateError(f"stack: all tensors need the same shape; got {sorted(shapes)}")
-    ndim = vs[0].ndim + 1
-    if not -ndim <= axis < ndim:
-        raise GradgateError(f"stack: axis {axis} is out of range for a {ndim}-d result")
-    return apply(Stack(axis % ndim), *vs)
+    return apply(Stack(axis_index("stack", axis, vs[0].ndim + 1)), *vs)

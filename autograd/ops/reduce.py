@@ -14,22 +14,24 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import ADD, LOCAL, MAX, Gate
+from .axes import axis_index
 
 
-def normalize_axes(op: str, axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
-    """``axis`` as a sorted tuple of non-negative axes (all axes for None), validated.
+def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
+    """``axis`` (an int, a tuple or list of ints, or None for all) as a sorted tuple of
+    non-negative axes, each checked by :func:`~autograd.ops.axes.axis_index`.
 
     >>> normalize_axes("sum", -1, 3)
     (2,)
+    >>> normalize_axes("sum", 1.0, 3)
+    Traceback (most recent call last):
+    ...
+    autograd.errors.GradgateError: sum: an axis must be an int; got 1.0 (float)
     """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
-            raise GradgateError(f"{op}: axis {a!r} is out of range for a {ndim}-d Value")
-        out.append(int(a) % ndim)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    out = [axis_index(op, a, ndim) for a in axes]
     if len(set(out)) != len(out):
         raise GradgateError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out))

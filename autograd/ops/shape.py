@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import ADD, Gate
+from .axes import axis_index, shape_arg
 
 
 def _tensor(op: str, x: Any) -> np.ndarray:
@@ -29,8 +30,8 @@ class Reshape(Gate):
 
     name, family = "reshape", ADD
 
-    def __init__(self, shape: tuple[int, ...]):
-        self.shape = shape
+    def __init__(self, shape: tuple[Any, ...]):
+        self.shape = shape_arg(self.name, shape)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         x = np.asarray(x)
@@ -50,11 +51,15 @@ class Transpose(Gate):
 
     name, family = "transpose", ADD
 
-    def __init__(self, axes: tuple[int, ...] | None, ndim: int):
-        if axes is not None and sorted(int(a) % max(ndim, 1) for a in axes) != list(range(ndim)):
-            raise GradgateError(
-                f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes")
-        self.axes = None if axes is None else tuple(int(a) % ndim for a in axes)
+    def __init__(self, axes: tuple[Any, ...] | None, ndim: int):
+        if axes is not None:
+            wrapped = tuple(axis_index(self.name, a, ndim) for a in axes)
+            if sorted(wrapped) != list(range(ndim)):
+                raise GradgateError(
+                    f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes "
+                    f"of a {ndim}-d Value (each of 0..{ndim - 1} exactly once)")
+            axes = wrapped
+        self.axes = axes
 
     def forward(self, x: Any) -> tuple[Any, None]:
         return np.transpose(_tensor(self.name, x), self.axes), None

@@ -75,12 +75,25 @@ class Tanh(Gate):
 
 
 class Sigmoid(Gate):
-    """σ(x) = 1/(1+e**-x), computed stably as (1 + tanh(x/2))/2 — local gate: σ(1-σ)."""
+    """σ(x) = 1/(1+e**-x) — local gate: d/dx = σ(1-σ).
+
+    Computed from ``e = e**-|x|`` (never overflows): ``1/(1+e)`` for x >= 0 and ``e/(1+e)``
+    for x < 0, so large negative inputs keep full relative precision (σ(-40) ≈ 4.25e-18,
+    where ``(1 + tanh(x/2))/2`` cancels to 0).
+    """
 
     name, family = "sigmoid", LOCAL
 
     def forward(self, x: Any) -> tuple[Any, Any]:
-        s = 0.5 + 0.5 * (math.tanh(0.5 * x) if type(x) is float else np.tanh(0.5 * x))
+        if type(x) is float:
+            if x >= 0.0:
+                s = 1.0 / (1.0 + math.exp(-x))
+            else:  # NaN lands here too: exp(nan) is nan
+                e = math.exp(x)
+                s = e / (1.0 + e)
+            return s, s
+        e = np.exp(-np.abs(x))
+        s = np.where(x >= 0, 1.0, e) / (1.0 + e)
         return s, s
 
     def backward(self, up: Any, s: Any) -> tuple[Any]:
@@ -88,19 +101,23 @@ class Sigmoid(Gate):
 
 
 class ReLU(Gate):
-    """max(x, 0) — max gate: routes upstream to x where x > 0, nothing elsewhere."""
+    """max(x, 0) — max gate: routes upstream to x where x > 0, nothing elsewhere.
+
+    NaN passes through and receives the gradient (NaN wins the max, as in ``torch.relu``).
+    """
 
     name, family = "relu", MAX
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
-            return (x if x > 0.0 else 0.0), x > 0.0
-        return np.maximum(x, 0), x > 0
+            passes = not x <= 0.0
+            return (x if passes else 0.0), passes
+        return np.maximum(x, 0), ~(x <= 0)
 
-    def backward(self, up: Any, positive: Any) -> tuple[Any]:
-        if type(positive) is bool:
-            return (up if positive else 0.0,)
-        return (up * positive,)
+    def backward(self, up: Any, passes: Any) -> tuple[Any]:
+        if type(passes) is bool:
+            return (up if passes else 0.0,)
+        return (up * passes,)
 
 
 EXP_GATE, LOG_GATE, TANH_GATE = Exp(), Log(), Tanh()
