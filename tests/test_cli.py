@@ -1,5 +1,5 @@
 """The ``gradgate`` command: main job, draw, train, bench, the safe expression parser and
-exit codes — in-process through ``viz.cli.main`` and as a subprocess (``python -m viz.cli``).
+exit codes — in-process through ``gradgate.main`` and as a subprocess (``python -m gradgate``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gradgate as cli
 import layers
-from viz import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCURACY = re.compile(r"test accuracy of the digits CNN: ([\d.]+)%")
@@ -38,7 +38,7 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(env or {})}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return subprocess.run([sys.executable, "-m", "viz.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "gradgate", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -347,6 +347,26 @@ def test_bench_runs_scripts_and_reports_failures(tmp_path: Path, monkeypatch:
     captured = capfd.readouterr()
     assert "== bench_failing.py" in captured.out and "== bench_good.py" in captured.out
     assert "failed: bench_failing.py (exit 3)" in captured.err
+
+
+def test_bench_scripts_given_as_a_path(tmp_path: Path, capfd: pytest.CaptureFixture[str]
+                                       ) -> None:
+    (tmp_path / "bench_here.py").write_text("print('here ran')\n")
+    assert cli.main(["bench", "--path", str(tmp_path)]) == 0
+    assert "== bench_here.py" in capfd.readouterr().out
+    assert cli.main(["bench", "--path", str(tmp_path / "nowhere")]) == 2
+    err = capfd.readouterr().err
+    assert err.startswith("gradgate bench: error: --path") and "no such folder" in err
+
+
+def test_bench_found_from_a_checkout_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capfd: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "bench_found.py").write_text("print('found ran')\n")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert cli.main(["bench", "--only", "found"]) == 0
+    assert "found ran" in capfd.readouterr().out
 
 
 def test_missing_scikit_learn_fails_clearly_before_writing(tmp_path: Path, monkeypatch:

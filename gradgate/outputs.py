@@ -18,6 +18,8 @@ from typing import Any
 
 from viz.atomic import atomic_path, write_atomic
 
+DEFAULT_OUT = "gradgate-out"
+
 NO_DOT = ("note: Graphviz's `dot` program is not installed, so only the .gv sources were "
           "written (no SVGs, no HTML player); install Graphviz (e.g. `sudo apt-get install "
           "graphviz` or `brew install graphviz`) to get the pictures")
