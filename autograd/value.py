@@ -30,6 +30,7 @@ from .grad_mode import STATE
 from .ops import arith, reduce, unary
 from .ops.matmul import MATMUL_GATE
 from .ops.shape import GetItem, Reshape, Transpose
+from .utils.dtypes import as_float_array
 
 Number = (numbers.Real, np.integer, np.floating)
 
@@ -58,17 +59,7 @@ def as_data(data: Any, where: str = "Value") -> float | np.ndarray:
             raise GradgateError(
                 f"{where}: data must be a number or a rectangular array of numbers ({err})"
             ) from None
-        kind = out.dtype.kind
-        if kind in "biu":
-            out = out.astype(np.float64)
-        elif kind == "f":
-            if out.dtype not in (np.float32, np.float64):
-                out = out.astype(np.float32 if out.dtype.itemsize < 4 else np.float64)
-        else:
-            raise GradgateError(
-                f"{where}: data of dtype {out.dtype} (shape {out.shape}) is not real numbers; "
-                "expected numbers, lists of numbers or a numeric numpy array"
-            )
+        out = as_float_array(out, where)
     if isinstance(out, float):
         if not math.isfinite(out):
             warnings.warn(f"{where}: data is {out!r}", NonFiniteWarning, stacklevel=3)

@@ -8,6 +8,8 @@
 >>> loss.backward(); opt.step(); opt.zero_grad()
 """
 
+from autograd.utils import StateDictError
+
 from . import init, models
 from .activation import ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleList, Sequential
@@ -41,7 +43,7 @@ from .models import (
     resnet_small,
     vgg_small,
 )
-from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .module import IncompatibleKeys, Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d
 from .optim import SGD, Adam, CosineAnnealingLR, LRScheduler, Optimizer, StepLR
 from .preprocess import Standardizer

@@ -16,31 +16,23 @@ True
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from typing import Any
 
 import numpy as np
+
+from autograd.utils import StateDictError, atomic_path, check_state
 
 __all__ = ["CheckpointError", "load", "save"]
 
 PathLike = str | os.PathLike
 
 
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be loaded into a module.
-
-    ``missing_keys``, ``unexpected_keys`` and ``mismatched_keys`` list the bad entries (empty
-    when the file itself is unreadable).
+class CheckpointError(StateDictError, ValueError):
+    """A checkpoint file that cannot be loaded into a module: unreadable, or holding entries
+    that do not fit it (``missing_keys``, ``unexpected_keys`` and ``mismatched_keys`` list
+    them, as for ``load_state_dict``'s :class:`~autograd.utils.StateDictError`).
     """
-
-    def __init__(self, message: str, missing: list[str] | None = None,
-                 unexpected: list[str] | None = None,
-                 mismatched: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.missing_keys = missing or []
-        self.unexpected_keys = unexpected or []
-        self.mismatched_keys = mismatched or []
 
 
 def _state(module: Any, fn: str) -> dict[str, np.ndarray]:
@@ -66,15 +58,9 @@ def save(module: Any, path: PathLike) -> None:
     ['bias', 'weight']
     """
     state = _state(module, "save")
-    target = os.path.abspath(os.fspath(path))
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".gradgate-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:  # a failure never leaves a half-written checkpoint
+    with atomic_path(path) as tmp:  # a failure never leaves a half-written checkpoint
+        with open(tmp, "wb") as f:
             np.savez(f, **state)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def _read(path: PathLike) -> dict[str, np.ndarray]:
@@ -133,20 +119,9 @@ def load(module: Any, path: PathLike) -> None:
     """
     expected = _state(module, "load")
     arrays = _read(path)
-    missing = [name for name in expected if name not in arrays]
-    unexpected = [name for name in arrays if name not in expected]
-    mismatched = [name for name in expected
-                  if name in arrays and arrays[name].shape != expected[name].shape]
-    if missing or unexpected or mismatched:
-        lines = [f"load: {os.fspath(path)!r} does not match {type(module).__name__}:"]
-        if missing:
-            lines.append("  missing: " + ", ".join(map(repr, missing)))
-        if unexpected:
-            lines.append("  unexpected: " + ", ".join(map(repr, unexpected)))
-        for name in mismatched:
-            lines.append(f"  shape mismatch for {name!r}: file has {arrays[name].shape}, "
-                         f"module has {expected[name].shape}")
-        raise CheckpointError("\n".join(lines), missing, unexpected, mismatched)
+    check_state(f"{type(module).__name__} from {os.fspath(path)!r}",
+                {name: arr.shape for name, arr in expected.items()},
+                {name: arr.shape for name, arr in arrays.items()}, error=CheckpointError)
     for name in expected:
         if arrays[name].dtype.kind not in "biuf":
             raise CheckpointError(f"load: {os.fspath(path)!r}: array {name!r} has dtype "

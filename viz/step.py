@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import write_atomic
+from autograd.utils import write_atomic
+
 from .digraph import Digraph
 from .draw import Overlay, draw_overlay
 from .errors import GraphvizNotFoundError, StepperGraphFreedError

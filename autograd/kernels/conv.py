@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import GradgateError
-from ._checks import check_ndim, check_shape, float_dtype, kernel_array, output_size, pair
+from ..utils import common_float_dtype, pair
+from ._checks import check_ndim, check_shape, kernel_array, output_size
 
 CHUNK_ELEMENTS = 4096
 """Flat length a kernel task aims for (whole images, at least one): long enough to vectorise,
@@ -110,7 +111,7 @@ def _arguments(op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stri
     if b is not None:
         check_shape(op, "b", b, (w.shape[0],))
     stride, padding = pair(op, "stride", stride, 1), pair(op, "padding", padding, 0)
-    return (float_dtype(op, x, w, b), stride, padding,
+    return (common_float_dtype(op, x, w, b), stride, padding,
             geometry(op, x.shape, w.shape, stride, padding))
 
 

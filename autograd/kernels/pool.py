@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GradgateError
-from ._checks import check_ndim, check_shape, float_dtype, kernel_array, output_size, pair
+from ..utils import common_float_dtype, pair
+from ._checks import check_ndim, check_shape, kernel_array, output_size
 
 
 def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int],
@@ -38,7 +39,7 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int],
     (kh, kw), (sh, sw) = pair(op, "kernel_size", kernel_size, 1), pair(op, "stride", stride, 1)
     n, c, h, w = x.shape
     oh, ow = output_size(op, h, kh, sh, 0), output_size(op, w, kw, sw, 0)
-    x = kernel_array(x, float_dtype(op, x))
+    x = kernel_array(x, common_float_dtype(op, x))
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     argmax = np.empty((n, c, oh, ow), dtype=np.int32)
     launch(pool_forward, out.size * kh * kw, x, kh, kw, sh, sw, out, argmax)
@@ -72,7 +73,7 @@ def max_pool2d_backward(up: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, 
     if argmax.size and (argmax.min() < 0 or argmax.max() >= kh * kw):
         raise GradgateError(f"{op}: argmax entries must lie in [0, {kh * kw}) for a "
                             f"{kh}x{kw} window; got [{argmax.min()}, {argmax.max()}]")
-    up = kernel_array(up, float_dtype(op, up))
+    up = kernel_array(up, common_float_dtype(op, up))
     argmax = kernel_array(argmax, np.dtype(np.int32))
     dx = np.empty(x_shape, dtype=up.dtype)  # every (n, c) image is zeroed by its task
     launch(pool_backward, dx.size, up, argmax, kw, sh, sw, dx)

@@ -20,21 +20,8 @@ import numpy as np
 from .. import kernels
 from ..errors import GradgateError, warn_if_new_nonfinite
 from ..gate import MUL, Gate
+from ..utils.pairs import pair
 from ..value import Value, apply, lift
-
-
-def pair(op: str, name: str, v: Any, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints as a validated ``(h, w)`` tuple, each >= ``minimum``.
-
-    >>> pair("conv2d", "stride", 2, 1)
-    (2, 2)
-    """
-    vals = (v, v) if isinstance(v, (int, np.integer)) else v
-    if (not isinstance(vals, (tuple, list)) or len(vals) != 2
-            or not all(isinstance(n, (int, np.integer)) and n >= minimum for n in vals)):
-        raise GradgateError(f"{op}: {name} must be an int >= {minimum} or a pair of them; "
-                            f"got {v!r}")
-    return int(vals[0]), int(vals[1])
 
 
 class Conv2d(Gate):
