@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import graph
-from .errors import FLOAT_ERRORS, GradgateError, NonFiniteWarning, describe, warn_if_nonfinite
+from .errors import GradgateError, NonFiniteWarning, describe, warn_if_new_nonfinite
 from .gate import Gate
 from .grad_mode import STATE
 from .ops import arith, reduce, unary
@@ -366,22 +366,32 @@ def apply2(gate: Gate, a: Value, b: Value) -> Value:
     """:func:`apply` for the binary operators, the scalar engine's hot path."""
     if type(a._data) is float and type(b._data) is float:
         out, saved = gate.forward(a._data, b._data)
+        if out - out != 0.0:  # NaN or inf: the one forward check, inlined for scalars
+            warn_if_new_nonfinite(gate.name, out, (a._data, b._data))
     else:
         out, saved = _forward(gate, [a._data, b._data])
     return _record(out, gate, (a, b), saved, a.requires_grad or b.requires_grad)
 
 
 def _forward(gate: Gate, datas: list[Any]) -> tuple[Any, Any]:
-    """``gate.forward`` with numpy's errors turned into messages naming the op."""
+    """``gate.forward``, then the one non-finite check every gate's output gets.
+
+    NumPy's own floating-point warnings are silenced while the gate runs: the check after it
+    warns once, naming the op, whatever produced the NaN or inf (NumPy, BLAS, Numba, math).
+    A ValueError from NumPy (shapes that do not broadcast) becomes a GradgateError naming
+    the op and the shapes.
+    """
     try:
-        with FLOAT_ERRORS.watch():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out, saved = gate.forward(*datas)
+            bad = out - out != 0.0 if type(out) is float else not np.isfinite(np.sum(out))
     except GradgateError:
         raise
     except ValueError as err:
         shapes = ", ".join(describe(d) for d in datas)
         raise GradgateError(f"{gate.name}: inputs of {shapes} do not fit together: {err}") from None
-    FLOAT_ERRORS.report(gate.name, datas)
+    if bad:  # the sum is a cheap first test: NaN or inf in it, or an overflow of the sum
+        warn_if_new_nonfinite(gate.name, out, datas)
     return out, saved
 
 
@@ -391,9 +401,6 @@ def _record(out: Any, gate: Gate, parents: tuple[Value, ...], saved: Any,
     node = _new_value(Value)
     if type(out) is float:
         node._grad = 0.0
-        if out - out != 0.0 and all(type(p._data) is not float or p._data - p._data == 0.0
-                                    for p in parents):
-            warn_if_nonfinite(gate.name, out)
     else:
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # numpy scalars from reductions become 0-d tensors

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from ..errors import GradgateError, warn_if_new_nonfinite
+from ..errors import GradgateError
 from ..gate import MUL, Gate
 from ..utils.pairs import pair
 from ..value import Value, apply, lift
@@ -38,7 +38,6 @@ class Conv2d(Gate):
         x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
         b = None if b is None else b.astype(dtype, copy=False)
         out = kernels.conv2d_forward(x, w, b, self.stride, self.padding)
-        warn_if_new_nonfinite(self.name, out, (x, w) if b is None else (x, w, b))
         return out, (x, w, b is not None)
 
     def backward(self, up: Any, saved: Any) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GradgateError, describe, warn_if_nonfinite
+from ..errors import GradgateError, describe
 from ..gate import ADD, LOCAL, MAX, MUL, Gate
 
 
@@ -79,17 +79,12 @@ class Div(Gate):
     name, family = "div", LOCAL
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
-        if type(b) is float and b == 0.0:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = float(np.divide(a, b)) if type(a) is float else np.divide(a, b)
-            warn_if_nonfinite(self.name, out)
-            return out, (a, b)
-        if type(a) is float and type(b) is float:
+        scalars = type(a) is float and type(b) is float
+        if scalars and b != 0.0:
             return a / b, (a, b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.divide(a, b)
-        warn_if_nonfinite(self.name, out)
-        return out, (a, b)
+            out = np.divide(a, b)  # x/0 is inf or nan, as in numpy, not ZeroDivisionError
+        return (float(out) if scalars else out), (a, b)
 
     def backward(self, up: Any, saved: tuple[Any, Any]) -> tuple[Any, Any]:
         a, b = saved
@@ -122,9 +117,7 @@ class Pow(Gate):
             raise GradgateError(
                 f"pow: negative base in {describe(x)} with non-integer exponent {c} "
                 "has no real value")
-        out = _power(x, c)
-        warn_if_nonfinite(self.name, out)
-        return out, x
+        return _power(x, c), x
 
     def backward(self, up: Any, x: Any) -> tuple[Any]:
         c = self.exponent
@@ -140,7 +133,6 @@ class PowValue(Gate):
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any, Any]]:
         out = _power(a, b)
-        warn_if_nonfinite(self.name, out)
         return out, (a, b, out)
 
     def backward(self, up: Any, saved: tuple[Any, Any, Any]) -> tuple[Any, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from ..errors import GradgateError, describe, warn_if_new_nonfinite
+from ..errors import GradgateError, describe
 from ..gate import MUL, Gate
 
 
@@ -45,7 +45,6 @@ class MatMul(Gate):
         a2 = (a[None, :] if a.ndim == 1 else a).astype(dtype, copy=False)
         b2 = (b[:, None] if b.ndim == 1 else b).astype(dtype, copy=False)
         out = kernels.matmul(a2, b2)
-        warn_if_new_nonfinite(self.name, out, (a2, b2))
         if b.ndim == 1:
             out = out[..., 0]
         if a.ndim == 1:
