@@ -23,7 +23,16 @@ class GradgateError(ValueError):
 
 
 class GraphFreedError(RuntimeError):
-    """Backward through a graph whose saved intermediates a previous backward freed."""
+    """Backward through a graph whose saved intermediates a previous backward freed;
+    ``op`` names the gate of the freed node.
+
+    >>> GraphFreedError("conv2d: freed", op="conv2d").op
+    'conv2d'
+    """
+
+    def __init__(self, message: str, op: str | None = None) -> None:
+        super().__init__(message)
+        self.op = op
 
 
 class NonFiniteWarning(RuntimeWarning):

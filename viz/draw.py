@@ -19,8 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from .digraph import Digraph
 from .escape import dot_html, dot_string
 from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_value_label
@@ -51,9 +49,9 @@ class Overlay:
 def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
     """The gradient that flowed along every use ``(child, position)`` after backward.
 
-    Recomputed per node with ``autograd.graph.local_backward`` from the node's ``.grad``;
-    where a tensor node's saved intermediates were freed, the parent's total ``.grad``
-    stands in for it.
+    The engine's backward walk (``autograd.graph.walk_backward``) replayed from the output's
+    ``.grad``; where a tensor graph's saved intermediates were freed by that backward, each
+    parent's total ``.grad`` stands in for what it received along each of its uses.
 
     >>> from autograd import Value
     >>> a = Value(3.0); b = a * a; b.backward()
@@ -61,23 +59,21 @@ def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
     {(1, 0): 3.0, (1, 1): 3.0}
     """
     from autograd import GraphFreedError
-    from autograd.graph import local_backward
+    from autograd.graph import walk_backward
 
+    root = model.root
+    if not root.requires_grad:
+        return {}
+    try:
+        sent = {id(node): s for node, _, s in walk_backward(root, root.grad)}
+    except GraphFreedError:
+        sent = {id(v): tuple(p.grad if p.requires_grad else None for p in v.parents)
+                for v in model.values}
     out: dict[tuple[int, int], Any] = {}
     for i, v in enumerate(model.values):
-        if v.gate is None:
-            continue
-        up = v.grad
-        try:
-            if magnitude(up) == 0.0:
-                sent: tuple[Any, ...] = tuple(None for _ in v.parents)
-            else:
-                sent = local_backward(v, up)
-        except GraphFreedError:
-            sent = tuple(p.grad if p.requires_grad else None for p in v.parents)
-        for pos, (p, g) in enumerate(zip(v.parents, sent, strict=False)):
-            if p.requires_grad:
-                out[(i, pos)] = (0.0 if p.is_scalar else np.zeros(p.shape)) if g is None else g
+        for pos, g in enumerate(sent.get(id(v), ())):
+            if g is not None:
+                out[(i, pos)] = g
     return out
 
 

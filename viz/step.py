@@ -1,7 +1,7 @@
 """`step(value)`: replay backward one node at a time, from zero gradients, and show it.
 
-The stepper keeps its own record of gradients and never changes any ``.grad``: each node's
-gradients come from ``autograd.graph.local_backward`` (pure).  Iterating gives one
+The stepper keeps its own record of gradients and never changes any ``.grad``: the steps
+are the engine's pure backward walk (``autograd.graph.walk_backward``).  Iterating gives one
 :class:`BackwardStep` per node in the order backward visits them; ``draw(i)`` pictures step
 ``i``; in a notebook the stepper shows as a self-contained HTML player.
 
@@ -89,27 +89,6 @@ class BackwardStep:
         return "\n".join([self.title, *("  " + line for line in self.lines)])
 
 
-def _seed(root: Any, grad: Any) -> Any:
-    if root.is_scalar:
-        return 1.0 if grad is None else float(grad)
-    if grad is None:
-        if root.size != 1:
-            raise ValueError(f"viz.step: the output has shape {root.shape}; pass grad= an "
-                             "array of that shape (as for backward)")
-        return np.ones(root.shape, root.dtype)
-    grad = np.asarray(grad, dtype=root.dtype)
-    if grad.shape != root.shape:
-        raise ValueError(f"viz.step: grad has shape {grad.shape} but the output has shape "
-                         f"{root.shape}")
-    return grad
-
-
-def _add(a: Any, b: Any) -> Any:
-    if a is None:
-        return b if isinstance(b, float) else np.array(b, copy=True)
-    return a + b
-
-
 class Stepper:
     """The backward pass of ``value``, step by step; see :func:`step`.
 
@@ -123,7 +102,7 @@ class Stepper:
     def __init__(self, value: Any, grad: Any = None, *, rankdir: str | None = None,
                  theme: Any = "light", max_frames: int = 400):
         from autograd import GraphFreedError
-        from autograd.graph import backward_order, local_backward
+        from autograd.graph import local_backward, walk_backward
 
         if not getattr(value, "requires_grad", False):
             raise ValueError("viz.step: this Value does not require grad, so backward has "
@@ -132,31 +111,30 @@ class Stepper:
         self.model = GraphModel(value)
         self.rankdir, self.theme, self.max_frames = rankdir, theme, max_frames
         m = self.model
-        record: dict[int, Any] = {len(m) - 1: _seed(value, grad)}
+        record: dict[int, Any] = {}
         parts: dict[int, list[Any]] = {len(m) - 1: []}
         self.steps: list[BackwardStep] = []
         self._updates: list[dict[int, Any]] = []
-        for k, node in enumerate(backward_order(value)):
+        try:
+            walk = list(walk_backward(value, grad))
+        except GraphFreedError as err:
+            raise StepperGraphFreedError(err.op) from None
+        for k, (node, up, sent_tuple) in enumerate(walk):
             i = m.index[id(node)]
-            up = record.get(i)
-            if up is None:
-                up = 0.0 if node.is_scalar else np.zeros(node.shape, node.dtype)
+            record[i] = up
             gate = node.gate
             st = BackwardStep(k, i, node, expr_name(m, i), gate and gate.name,
-                              gate and getattr(gate, "family", "local"), up, parts.get(i, []))
+                              gate and gate.family, up, parts.get(i, []))
             updates: dict[int, Any] = {i: up} if k == 0 else {}
             if gate is not None:
-                try:
-                    sent = list(local_backward(node, up))
-                except GraphFreedError:
-                    raise StepperGraphFreedError(gate.name) from None
+                sent = list(sent_tuple)
                 st.per_use = sent
                 scalar = node.is_scalar and all(p.is_scalar for p in node.parents)
                 local = list(local_backward(node, 1.0)) if scalar else [None] * len(sent)
                 for pos, (p, g) in enumerate(zip(m.parents(i), sent, strict=True)):
                     if g is None:
                         continue
-                    record[p] = _add(record.get(p), g)
+                    record[p] = g if p not in record else record[p] + g
                     parts.setdefault(p, []).append(g)
                     updates[p] = record[p]
                     st.sent.append(Sent(p, expr_name(m, p), g, local[pos], record[p]))

@@ -1,6 +1,6 @@
 """Arithmetic gates.  Each forward stands beside its local backward, as in the maths.
 
-Gradients here have the broadcast shape; :func:`autograd.graph.fit` reduces them to each
+Gradients here have the broadcast shape; :func:`autograd.graph.unbroadcast` reduces them to each
 input's shape.
 
 >>> from autograd import Value
