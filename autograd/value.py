@@ -84,6 +84,8 @@ class Value:
     __slots__ = ("_data", "_grad", "_up", "_parents", "_gate", "_saved", "label",
                  "requires_grad", "scope", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.ones(3) * v is a Value
+    is_parameter = False
+    """True for trainable parameters (``layers.Parameter`` sets it), so pictures mark them."""
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True):
         self._data = as_data(data)

@@ -52,6 +52,7 @@ class Parameter(Value):
     """
 
     __slots__ = ()
+    is_parameter = True
 
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
         if isinstance(data, Value):

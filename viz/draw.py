@@ -186,7 +186,7 @@ class _Renderer:
 
     def op_node(self, i: int) -> None:
         v, t = self.m.values[i], self.t
-        style = t.family(getattr(v.gate, "family", "local"))
+        style = t.family(v.gate.family)
         state = self.state(i)
         attrs = {"label": op_label(v.gate, t), "shape": style.shape, "style": style.style,
                  "fillcolor": style.fill, "color": style.border, "class": f"ggo_{i}",

@@ -68,8 +68,8 @@ def named_params(params: Any) -> list[tuple[str, Any]]:
 class GraphModel:
     """The graph under ``root`` as numbered values with their uses, kinds, names and scopes.
 
-    ``params`` (a module, dict or pairs) marks parameters and names unlabelled ones;
-    instances of a class named ``Parameter`` (``layers.Parameter``) count as parameters too.
+    ``params`` (a module, dict or pairs) marks parameters and names unlabelled ones; Values
+    flagged ``is_parameter`` (``layers.Parameter``) count as parameters too.
 
     >>> from autograd import Value
     >>> GraphModel(Value(1.0) + 2).kinds
@@ -89,7 +89,7 @@ class GraphModel:
             if id(p) in self.index:
                 self.param_names.setdefault(self.index[id(p)], name)
         for i, v in enumerate(self.values):
-            if type(v).__name__ == "Parameter" and i not in self.param_names:
+            if v.is_parameter and i not in self.param_names:
                 self.param_names[i] = str(v.label) if v.label else f"param #{i}"
         self.scopes: list[str | None] = [self._scope(i) for i in range(len(self.values))]
         self.kinds: list[str] = [self._kind(i) for i in range(len(self.values))]

@@ -33,7 +33,6 @@ from .escape import html_text
 from .labels import grad_cells
 from .model import GraphModel
 from .rules import explain_sends, explain_tensor, expr_name, fork_text
-from .style import FAMILY_WORDS
 from .summary import fmt, tensor_summary
 
 
@@ -82,7 +81,7 @@ class BackwardStep:
         """``Step 3: x*y — mul (mul gate: swaps)``."""
         if self.op is None:
             return f"Step {self.index + 1}: {self.name} — leaf"
-        rule = FAMILY_WORDS.get(self.family or "local", self.family)
+        rule = self.node.gate.rule_label
         return f"Step {self.index + 1}: {self.name} — {self.op} ({self.family} gate: {rule})"
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GradgateError, describe
-from ..gate import ADD, LOCAL, MAX, MUL, Gate
+from ..gate import ADD, LOCAL, MAX, MUL, Gate, operand
 
 
 def _ln(x: Any) -> Any:
@@ -27,7 +27,7 @@ def _ln(x: Any) -> Any:
 class Add(Gate):
     """a + b — add gate: distributes the upstream gradient unchanged to both inputs."""
 
-    name, family = "add", ADD
+    name, family, symbol = "add", ADD, "+"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, None]:
         return a + b, None
@@ -39,7 +39,7 @@ class Add(Gate):
 class Sub(Gate):
     """a - b — add gate: distributes upstream to a and its negation to b."""
 
-    name, family = "sub", ADD
+    name, family, symbol = "sub", ADD, "-"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, None]:
         return a - b, None
@@ -51,7 +51,11 @@ class Sub(Gate):
 class Neg(Gate):
     """-a — local gate: d(-a)/da = -1."""
 
-    name, family = "neg", LOCAL
+    name, family, formulas = "neg", LOCAL, ("-1",)
+
+    def expression(self, args: list[str]) -> str:
+        """``-x``."""
+        return f"-{operand(args[0])}"
 
     def forward(self, a: Any) -> tuple[Any, None]:
         return -a, None
@@ -63,7 +67,7 @@ class Neg(Gate):
 class Mul(Gate):
     """a * b — mul gate: swaps, each input gets upstream times the other input."""
 
-    name, family = "mul", MUL
+    name, family, symbol = "mul", MUL, "*"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
         return a * b, (a, b)
@@ -76,7 +80,7 @@ class Mul(Gate):
 class Div(Gate):
     """a / b — local gate: d/da = 1/b, d/db = -a/b²."""
 
-    name, family = "div", LOCAL
+    name, family, symbol, formulas = "div", LOCAL, "/", ("1/b", "-a/b²")
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
         scalars = type(a) is float and type(b) is float
@@ -111,6 +115,15 @@ class Pow(Gate):
     def __init__(self, exponent: float):
         self.exponent = exponent
 
+    def expression(self, args: list[str]) -> str:
+        """``x**3``."""
+        return f"{operand(args[0])}**{self.exponent:g}"
+
+    def local_formula(self, position: int) -> str:
+        """``3·x^2`` for the exponent 3."""
+        n = self.exponent
+        return f"{n:g}·x^{n - 1:g}"
+
     def forward(self, x: Any) -> tuple[Any, Any]:
         c = self.exponent
         if not c.is_integer() and np.any(np.asarray(x) < 0):
@@ -129,7 +142,7 @@ class Pow(Gate):
 class PowValue(Gate):
     """a ** b with a Value exponent — local gate: d/da = b·a**(b-1), d/db = a**b · ln a."""
 
-    name, family = "pow", LOCAL
+    name, family, symbol, formulas = "pow", LOCAL, "**", ("b·a^(b-1)", "a^b·ln(a)")
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any, Any]]:
         out = _power(a, b)
@@ -145,6 +158,10 @@ class Maximum(Gate):
     """max(a, b) element-wise — max gate: routes upstream to the larger input (ties: a)."""
 
     name, family = "maximum", MAX
+
+    def expression(self, args: list[str]) -> str:
+        """``max(z, w)``."""
+        return f"max({', '.join(args)})"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, Any]:
         if type(a) is float and type(b) is float:

@@ -24,7 +24,7 @@ from ..gate import MUL, Gate
 class MatMul(Gate):
     """a @ b (2-D, batched or with vectors) — mul gate: swaps."""
 
-    name, family = "matmul", MUL
+    name, family, symbol = "matmul", MUL, "@"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, Any]:
         if type(a) is float or type(b) is float or a.ndim == 0 or b.ndim == 0:

@@ -21,7 +21,7 @@ from ..gate import LOCAL, MAX, Gate
 class Exp(Gate):
     """e**x — local gate: d/dx = e**x, so backward reuses the output."""
 
-    name, family = "exp", LOCAL
+    name, family, formulas = "exp", LOCAL, ("exp(x)",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
@@ -41,7 +41,7 @@ class Exp(Gate):
 class Log(Gate):
     """ln x for x > 0 — local gate: d/dx = 1/x."""
 
-    name, family = "log", LOCAL
+    name, family, formulas = "log", LOCAL, ("1/x",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
@@ -63,7 +63,7 @@ class Log(Gate):
 class Tanh(Gate):
     """tanh x — local gate: d/dx = 1 - tanh²x."""
 
-    name, family = "tanh", LOCAL
+    name, family, formulas = "tanh", LOCAL, ("1 - tanh²",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         t = math.tanh(x) if type(x) is float else np.tanh(x)
@@ -76,7 +76,7 @@ class Tanh(Gate):
 class Sigmoid(Gate):
     """σ(x) = 1/(1+e**-x), computed stably as (1 + tanh(x/2))/2 — local gate: σ(1-σ)."""
 
-    name, family = "sigmoid", LOCAL
+    name, family, formulas = "sigmoid", LOCAL, ("σ·(1 - σ)",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         s = 0.5 + 0.5 * (math.tanh(0.5 * x) if type(x) is float else np.tanh(0.5 * x))
@@ -90,6 +90,8 @@ class ReLU(Gate):
     """max(x, 0) — max gate: routes upstream to x where x > 0, nothing elsewhere."""
 
     name, family = "relu", MAX
+    routes = ("> 0 so it passes", "≤ 0 so it blocks")
+    """Why the input gets the gradient or not, for the stepper."""
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
