@@ -30,8 +30,10 @@ from .summary import fmt, fmt_shape, magnitude, tensor_summary
 
 @dataclass
 class Overlay:
-    """A stepper frame drawn over the graph: per-value ``state`` ('pending', 'reached',
-    'current', 'done'), the gradients known so far, and the per-use gradients sent so far.
+    """What a picture shows over the graph: per-value ``state`` ('pending', 'reached',
+    'current', 'done'), the gradients known, and the per-use gradients sent.  A static
+    drawing is the overlay where every node is done (:func:`finished`); a stepper frame has
+    the states and gradients of its step.
 
     ``grad_text`` replaces the texts of value gradient cells (the HTML player reserves the
     widest texts a cell will ever show).
@@ -77,12 +79,28 @@ def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
     return out
 
 
+def finished(model: GraphModel, grads: bool) -> Overlay:
+    """The overlay of a static drawing: every node done; with ``grads``, each value's
+    ``.grad`` and the gradient along every edge (:func:`edge_gradients`).
+
+    >>> from autograd import Value
+    >>> a = Value(3.0); b = a * a; b.backward()
+    >>> o = finished(GraphModel(b), grads=True)
+    >>> o.state, o.grads, o.sent
+    (['done', 'done'], {0: 6.0, 1: 1.0}, {(1, 0): 3.0, (1, 1): 3.0})
+    """
+    if not grads:
+        return Overlay(["done"] * len(model), {}, {})
+    known = {i: v.grad for i, v in enumerate(model.values) if v.requires_grad}
+    return Overlay(["done"] * len(model), known, edge_gradients(model))
+
+
 def _backward_ran(root: Any) -> bool:
     return root.requires_grad and magnitude(root.grad) != 0.0
 
 
-def _flag(v: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str] | None:
-    m = magnitude(v.grad)
+def _flag(grad: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str] | None:
+    m = magnitude(grad)
     if not math.isfinite(m):
         return ("▲ non-finite grad", theme.warn)
     if m > explode:
@@ -93,25 +111,26 @@ def _flag(v: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str
 
 
 class _Renderer:
-    """Builds the Digraph of one picture; holds the options so helpers stay small."""
+    """Builds the Digraph of one picture: the graph with an :class:`Overlay` over it.
 
-    def __init__(self, model: GraphModel, layout: Plan, theme: Theme, *, rankdir: str,
-                 grads: bool, flow: bool, edge_labels: bool, legend: bool, vanish: float,
-                 explode: float, title: str | None, overlay: Overlay | None,
-                 clusters: bool):
+    ``grads`` shows gradient cells on values; ``flow`` colours and sizes the edges by the
+    gradient that flowed along them (with a legend) and flags vanishing / exploding ones;
+    ``numbered`` tags unnamed values ``#i`` (the stepper's words name them ``op #i``).
+    """
+
+    def __init__(self, model: GraphModel, layout: Plan, theme: Theme, overlay: Overlay, *,
+                 rankdir: str, grads: bool, flow: bool, edge_labels: bool, legend: bool,
+                 vanish: float, explode: float, title: str | None, clusters: bool,
+                 numbered: bool):
         self.m, self.plan, self.t = model, layout, theme
         self.grads, self.flow, self.edge_labels = grads, flow, edge_labels
         self.legend, self.vanish, self.explode = legend, vanish, explode
-        self.overlay = overlay
-        self.clusters = clusters
-        self.sent: dict[tuple[int, int], Any] = {}
+        self.overlay, self.known, self.sent = overlay, overlay.grads, overlay.sent
+        self.clusters, self.numbered = clusters, numbered
         self.scale: GradScale | None = None
-        if overlay is not None:
-            self.sent = overlay.sent
-        elif grads:
-            self.sent = edge_gradients(model)
+        if flow:
             mags = [magnitude(g) for g in self.sent.values()]
-            mags += [magnitude(v.grad) for v in model.values if v.requires_grad and v.gate]
+            mags += [magnitude(g) for i, g in self.known.items() if model.values[i].gate]
             self.scale = GradScale.fit(mags)
         self.g = Digraph(name="gradgate")
         lines = [x for x in (title, layout.notice) if x]
@@ -130,7 +149,7 @@ class _Renderer:
 
     # ---------------------------------------------------------------- nodes
     def state(self, i: int) -> str:
-        return self.overlay.state[i] if self.overlay is not None else "done"
+        return self.overlay.state[i]
 
     def scope_of(self, i: int) -> str | None:
         return self.m.scopes[i] if self.clusters else None
@@ -140,20 +159,19 @@ class _Renderer:
         kind = self.m.kinds[i]
         state = self.state(i)
         tag = kind if kind != "value" else None
-        if self.overlay is not None and tag is None and self.m.name(i) is None:
-            tag = f"#{i}"  # the stepper's words name unlabelled values "op #i"
+        if self.numbered and tag is None and self.m.name(i) is None:
+            tag = f"#{i}"
         fill = border = font = None
         flag = None
         width = 2 if kind == "output" else 1
         text = None
         if self.grads and v.requires_grad:
-            if self.overlay is None:
-                text = grad_cells(v.grad, v.is_scalar)
-                flag = _flag(v, self.vanish, self.explode, t) if self.flow else None
-            elif self.overlay.grad_text is not None:
+            if self.overlay.grad_text is not None:
                 text = self.overlay.grad_text.get(i, grad_cells(None, v.is_scalar))
             else:
-                text = grad_cells(self.overlay.grads.get(i), v.is_scalar)
+                text = grad_cells(self.known.get(i), v.is_scalar)
+            if self.flow and i in self.known:
+                flag = _flag(self.known[i], self.vanish, self.explode, t)
         if not (math.isfinite(magnitude(v.data))):
             flag = flag or ("▲ non-finite data", t.warn)
         if flag is not None:
@@ -179,8 +197,7 @@ class _Renderer:
         v = self.m.values[i]
         head = self.m.display_name(i)
         if v.is_scalar:
-            show = self.grads and v.requires_grad and self.overlay is None
-            grad = f", grad={v.grad!r}" if show else ""
+            grad = f", grad={self.known[i]!r}" if self.grads and i in self.known else ""
             return f"{head}: data={v.data!r}{grad}"
         return f"{head}: shape {v.shape} {v.dtype}"
 
@@ -203,10 +220,10 @@ class _Renderer:
     def arrival_attrs(self, i: int) -> dict[str, str]:
         """The edge from op ``i`` to its value: what arrived as upstream gradient."""
         attrs = {"class": f"ggr_{i}"}
-        if self.overlay is not None:
-            attrs.update(self.step_edge_attrs(i, None))
-        elif self.grads and self.flow:
-            attrs.update(self.flow_attrs(self.m.values[i].grad))
+        if self.flow and i in self.known:
+            attrs.update(self.flow_attrs(self.known[i]))
+        else:
+            attrs.update(self.step_edge_attrs(i))
         return attrs
 
     # ---------------------------------------------------------------- edges
@@ -219,7 +236,8 @@ class _Renderer:
         assert self.scale is not None
         return {"color": self.scale.color(mag, t), "penwidth": str(self.scale.width(mag))}
 
-    def step_edge_attrs(self, child: int, pos: int | None) -> dict[str, str]:
+    def step_edge_attrs(self, child: int) -> dict[str, str]:
+        """An edge into ``child``'s gate as the backward pass reaches it."""
         t = self.t
         state = self.state(child)
         if state == "current":
@@ -231,12 +249,12 @@ class _Renderer:
     def use_edge(self, parent: int, child: int, pos: int, tail: str, head: str) -> None:
         attrs = {"class": f"gge_{child}_{pos}"}
         g = self.sent.get((child, pos))
-        if self.overlay is not None:
-            attrs.update(self.step_edge_attrs(child, pos))
-        elif self.grads and self.flow and g is not None:
+        if self.flow and g is not None:
             attrs.update(self.flow_attrs(g))
+        else:
+            attrs.update(self.step_edge_attrs(child))
         if self.edge_labels and g is not None and self.m.values[parent].is_scalar:
-            if self.overlay is None or self.state(child) in ("current", "done"):
+            if self.state(child) in ("current", "done"):
                 attrs["label"] = f" {fmt(g)}"
         self.body[None].append(("edge", tail, {"head": head, **attrs}))
 
@@ -257,8 +275,8 @@ class _Renderer:
             if outs:
                 v = self.m.values[outs[-1]]
                 out_text = "out " + ("scalar" if v.is_scalar else fmt_shape(v.shape))
-                if self.grads and v.requires_grad and self.overlay is None:
-                    g = v.grad
+                if self.grads and outs[-1] in self.known:
+                    g = self.known[outs[-1]]
                     out_text += (f" · grad {fmt(g)}" if v.is_scalar
                                  else f" · grad ‖·‖ {fmt(tensor_summary(g).norm)}")
             attrs = {"label": box_label(path, len(idx), ops, out_text, t), "shape": "box3d",
@@ -305,8 +323,7 @@ class _Renderer:
                 "style": "filled", "fillcolor": self.t.cluster_fill, "color": self.t.muted,
                 "fontcolor": self.t.muted}))
         self.emit()
-        if self.legend and self.grads and self.flow and self.overlay is None:
-            assert self.scale is not None
+        if self.legend and self.scale is not None:
             self.g.node("legend", label=legend_label(self.scale, self.t, self.vanish,
                                                      self.explode), shape="plain")
         return self.g
@@ -316,8 +333,7 @@ class _Renderer:
         if len(uses) > 1:
             attrs["label"] = f" ×{len(uses)}"
         grads = [self.sent.get((c, pos)) for _, c, pos in uses]
-        if self.grads and self.flow and self.overlay is None and all(
-                g is not None for g in grads):
+        if self.flow and all(g is not None for g in grads):
             attrs.update(self.flow_attrs(max(grads, key=magnitude)))
         self.body[None].append(("edge", tail, {"head": head, **attrs}))
 
@@ -382,9 +398,9 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     grads = _backward_ran(value) if forward_only is None else not forward_only
     if edge_labels is None:
         edge_labels = model.is_scalar and layout.count <= 80
-    r = _Renderer(model, layout, t, rankdir=rankdir, grads=grads, flow=flow,
-                  edge_labels=edge_labels, legend=legend, vanish=vanish, explode=explode,
-                  title=title, overlay=None, clusters=clusters)
+    r = _Renderer(model, layout, t, finished(model, grads), rankdir=rankdir, grads=grads,
+                  flow=flow and grads, edge_labels=edge_labels, legend=legend, vanish=vanish,
+                  explode=explode, title=title, clusters=clusters, numbered=False)
     return r.build()
 
 
@@ -414,7 +430,8 @@ def draw_overlay(model: GraphModel, overlay: Overlay, *, rankdir: str | None = N
     True
     """
     layout = plan(model, None, None)
-    r = _Renderer(model, layout, get_theme(theme), rankdir=check_rankdir(rankdir, model),
-                  grads=True, flow=False, edge_labels=edge_labels, legend=False, vanish=0.0,
-                  explode=math.inf, title=title, overlay=overlay, clusters=clusters)
+    r = _Renderer(model, layout, get_theme(theme), overlay,
+                  rankdir=check_rankdir(rankdir, model), grads=True, flow=False,
+                  edge_labels=edge_labels, legend=False, vanish=0.0, explode=math.inf,
+                  title=title, clusters=clusters, numbered=True)
     return r.build()

@@ -96,8 +96,8 @@ def _base_svg(stepper: Any, data: dict[str, Any]) -> str:
     last = stepper.overlay(len(data["states"]) - 1)
     last.state = ["done"] * len(last.state)
     last.grad_text = longest
-    full = stepper.overlay(len(stepper) - 1).sent
-    last.sent = full
+    last.grads = {}  # the cells' texts come from grad_text; tooltips give nothing away
+    last.sent = stepper.overlay(len(stepper) - 1).sent
     g = draw_overlay(stepper.model, last, rankdir=stepper.rankdir, theme=stepper.theme)
     return _svg_body(g.svg())
 
