@@ -16,8 +16,8 @@ from pathlib import Path
 
 import viz
 from autograd import Value
+from viz.graphview import GraphView
 from viz.layout import plan
-from viz.model import GraphModel
 
 
 def scalar_mlp_loss(sizes: list[int], points: int, seed: int = 0) -> Value:
@@ -57,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     loss = scalar_mlp_loss([4, 8, 8, 1], points=2)
     loss.backward()
-    model = GraphModel(loss)
+    model = GraphView(loss)
     drawn = plan(model, None, None).count
     print(f"graph: {len(model)} values, {drawn} drawn nodes (values + op nodes)")
     build = timed(lambda: viz.draw(loss, max_nodes=None), args.repeat)

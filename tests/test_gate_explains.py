@@ -12,7 +12,7 @@ import viz
 from autograd import Gate, Value
 from autograd.gate import LOCAL, MUL
 from autograd.value import apply, apply2
-from viz.model import GraphModel
+from viz.graphview import GraphView
 
 
 class Softplus(Gate):
@@ -73,7 +73,7 @@ def test_a_parameter_is_known_by_its_flag_not_its_class_name():
         is_parameter = True
 
     w, x = Weight(2.0), Value(3.0, label="x")
-    model = GraphModel(w * x)
+    model = GraphView(w * x)
     assert model.kinds == ["param", "input", "output"]
     assert model.name(0) == "param #0"
     assert not Value(1.0).is_parameter

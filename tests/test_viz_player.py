@@ -221,7 +221,7 @@ def test_tensor_player_updates_all_gradient_cells(page, tmp_path):
     loss = cross_entropy((x @ w).relu(), np.array([0, 3]))
     s = viz.step(loss)
     page.goto(Path(s.save_html(tmp_path / "tensor_player.html")).as_uri())
-    wi = s.model.index[id(w)]
+    wi = s.view.index[id(w)]
     assert grad_texts(page, wi)[-3:] == ["?", "?", "?"]
     page.click(".gg-last")
     norm = viz.tensor_summary(s.grad(w)).norm

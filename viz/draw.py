@@ -21,9 +21,9 @@ from typing import Any
 
 from .digraph import Digraph
 from .escape import dot_html, dot_string
+from .graphview import GraphView, scope_prefixes
 from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_value_label
 from .layout import Plan, plan
-from .model import GraphModel, scope_prefixes
 from .style import GradScale, Theme, get_theme, legend_label
 from .summary import fmt, fmt_shape, magnitude, tensor_summary
 
@@ -48,7 +48,7 @@ class Overlay:
     grad_text: dict[int, list[str]] | None = None
 
 
-def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
+def edge_gradients(view: GraphView) -> dict[tuple[int, int], Any]:
     """The gradient that flowed along every use ``(child, position)`` after backward.
 
     The engine's backward walk (``autograd.graph.walk_backward``) replayed from the output's
@@ -57,42 +57,42 @@ def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
 
     >>> from autograd import Value
     >>> a = Value(3.0); b = a * a; b.backward()
-    >>> edge_gradients(GraphModel(b))
+    >>> edge_gradients(GraphView(b))
     {(1, 0): 3.0, (1, 1): 3.0}
     """
     from autograd import GraphFreedError
     from autograd.graph import walk_backward
 
-    root = model.root
+    root = view.root
     if not root.requires_grad:
         return {}
     try:
         sent = {id(node): s for node, _, s in walk_backward(root, root.grad)}
     except GraphFreedError:
         sent = {id(v): tuple(p.grad if p.requires_grad else None for p in v.parents)
-                for v in model.values}
+                for v in view.values}
     out: dict[tuple[int, int], Any] = {}
-    for i, v in enumerate(model.values):
+    for i, v in enumerate(view.values):
         for pos, g in enumerate(sent.get(id(v), ())):
             if g is not None:
                 out[(i, pos)] = g
     return out
 
 
-def finished(model: GraphModel, grads: bool) -> Overlay:
+def finished(view: GraphView, grads: bool) -> Overlay:
     """The overlay of a static drawing: every node done; with ``grads``, each value's
     ``.grad`` and the gradient along every edge (:func:`edge_gradients`).
 
     >>> from autograd import Value
     >>> a = Value(3.0); b = a * a; b.backward()
-    >>> o = finished(GraphModel(b), grads=True)
+    >>> o = finished(GraphView(b), grads=True)
     >>> o.state, o.grads, o.sent
     (['done', 'done'], {0: 6.0, 1: 1.0}, {(1, 0): 3.0, (1, 1): 3.0})
     """
     if not grads:
-        return Overlay(["done"] * len(model), {}, {})
-    known = {i: v.grad for i, v in enumerate(model.values) if v.requires_grad}
-    return Overlay(["done"] * len(model), known, edge_gradients(model))
+        return Overlay(["done"] * len(view), {}, {})
+    known = {i: v.grad for i, v in enumerate(view.values) if v.requires_grad}
+    return Overlay(["done"] * len(view), known, edge_gradients(view))
 
 
 def _backward_ran(root: Any) -> bool:
@@ -118,11 +118,11 @@ class _Renderer:
     ``numbered`` tags unnamed values ``#i`` (the stepper's words name them ``op #i``).
     """
 
-    def __init__(self, model: GraphModel, layout: Plan, theme: Theme, overlay: Overlay, *,
+    def __init__(self, view: GraphView, layout: Plan, theme: Theme, overlay: Overlay, *,
                  rankdir: str, grads: bool, flow: bool, edge_labels: bool, legend: bool,
                  vanish: float, explode: float, title: str | None, clusters: bool,
                  numbered: bool):
-        self.m, self.plan, self.t = model, layout, theme
+        self.m, self.plan, self.t = view, layout, theme
         self.grads, self.flow, self.edge_labels = grads, flow, edge_labels
         self.legend, self.vanish, self.explode = legend, vanish, explode
         self.overlay, self.known, self.sent = overlay, overlay.grads, overlay.sent
@@ -130,7 +130,7 @@ class _Renderer:
         self.scale: GradScale | None = None
         if flow:
             mags = [magnitude(g) for g in self.sent.values()]
-            mags += [magnitude(g) for i, g in self.known.items() if model.values[i].gate]
+            mags += [magnitude(g) for i, g in self.known.items() if view.values[i].gate]
             self.scale = GradScale.fit(mags)
         self.g = Digraph(name="gradgate")
         lines = [x for x in (title, layout.notice) if x]
@@ -392,46 +392,46 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     if not hasattr(value, "parents") or not hasattr(value, "data"):
         raise TypeError(f"viz.draw: expected an autograd Value, got {type(value).__name__}")
     t = get_theme(theme)
-    model = GraphModel(value, params)
-    rankdir = check_rankdir(rankdir, model)
-    layout = plan(model, collapse, max_nodes)
+    view = GraphView(value, params)
+    rankdir = check_rankdir(rankdir, view)
+    layout = plan(view, collapse, max_nodes)
     grads = _backward_ran(value) if forward_only is None else not forward_only
     if edge_labels is None:
-        edge_labels = model.is_scalar and layout.count <= 80
-    r = _Renderer(model, layout, t, finished(model, grads), rankdir=rankdir, grads=grads,
+        edge_labels = view.is_scalar and layout.count <= 80
+    r = _Renderer(view, layout, t, finished(view, grads), rankdir=rankdir, grads=grads,
                   flow=flow and grads, edge_labels=edge_labels, legend=legend, vanish=vanish,
                   explode=explode, title=title, clusters=clusters, numbered=False)
     return r.build()
 
 
-def check_rankdir(rankdir: str | None, model: GraphModel) -> str:
+def check_rankdir(rankdir: str | None, view: GraphView) -> str:
     """Validate ``rankdir``; None picks LR for scalar graphs and TB for tensor graphs.
 
     >>> from autograd import Value
-    >>> check_rankdir(None, GraphModel(Value(1.0) * 2))
+    >>> check_rankdir(None, GraphView(Value(1.0) * 2))
     'LR'
     """
     if rankdir is None:
-        return "LR" if model.is_scalar else "TB"
+        return "LR" if view.is_scalar else "TB"
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"viz: rankdir must be 'LR', 'TB', 'RL' or 'BT'; got {rankdir!r}")
     return rankdir
 
 
-def draw_overlay(model: GraphModel, overlay: Overlay, *, rankdir: str | None = None,
+def draw_overlay(view: GraphView, overlay: Overlay, *, rankdir: str | None = None,
                  theme: str | Theme = "light", title: str | None = None,
                  edge_labels: bool = True, clusters: bool = True) -> Digraph:
-    """Draw ``model`` with a stepper frame over it (used by :mod:`viz.step`); no collapsing.
+    """Draw ``view`` with a stepper frame over it (used by :mod:`viz.step`); no collapsing.
 
     >>> from autograd import Value
-    >>> m = GraphModel(Value(1.0) * 2)
+    >>> m = GraphView(Value(1.0) * 2)
     >>> o = Overlay(["pending", "pending", "current"], {2: 1.0}, {})
     >>> "ggv_2" in draw_overlay(m, o).source
     True
     """
-    layout = plan(model, None, None)
-    r = _Renderer(model, layout, get_theme(theme), overlay,
-                  rankdir=check_rankdir(rankdir, model), grads=True, flow=False,
+    layout = plan(view, None, None)
+    r = _Renderer(view, layout, get_theme(theme), overlay,
+                  rankdir=check_rankdir(rankdir, view), grads=True, flow=False,
                   edge_labels=edge_labels, legend=False, vanish=0.0, explode=math.inf,
                   title=title, clusters=clusters, numbered=True)
     return r.build()

@@ -68,7 +68,7 @@ def frames_data(stepper: Any) -> dict[str, Any]:
     >>> frames_data(step(Value(2.0) * 3))["states"]  # 2.0 reached, then current; 3 is constant
     ['rdc', 'cdd']
     """
-    m = stepper.model
+    m = stepper.view
     n = min(len(stepper), stepper.max_frames)
     deltas = stepper.grad_texts()[:n]
     order_index = {s.value_index for s in stepper.steps}
@@ -98,7 +98,7 @@ def _base_svg(stepper: Any, data: dict[str, Any]) -> str:
     last.grad_text = longest
     last.grads = {}  # the cells' texts come from grad_text; tooltips give nothing away
     last.sent = stepper.overlay(len(stepper) - 1).sent
-    g = draw_overlay(stepper.model, last, rankdir=stepper.rankdir, theme=stepper.theme)
+    g = draw_overlay(stepper.view, last, rankdir=stepper.rankdir, theme=stepper.theme)
     return _svg_body(g.svg())
 
 

@@ -8,9 +8,9 @@ so a step reads like the course: ``mul gate swaps: x gets -4.00 (the other input
 2.00 = -8.00``.  Tensor nodes are described with shapes and norms.
 
 >>> from autograd import Value
->>> from viz.model import GraphModel
+>>> from viz.graphview import GraphView
 >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
->>> m = GraphModel(x * y)
+>>> m = GraphView(x * y)
 >>> explain_sends(m, 2, 2.0, [-8.0, 6.0], [-4.0, 3.0])[1]
 'x gets -4.00 (the other input, y) × upstream 2.00 = -8.00'
 """
@@ -21,42 +21,42 @@ from typing import Any
 
 from autograd.gate import ADD, MAX, MUL
 
-from .model import GraphModel
+from .graphview import GraphView
 from .summary import fmt, fmt_shape, tensor_summary
 
 
-def expr_name(model: GraphModel, i: int, limit: int = 22) -> str:
+def expr_name(view: GraphView, i: int, limit: int = 22) -> str:
     """A readable name: the label, else a short expression (``x*y``), else ``op #i``.
 
-    Names are worked out once per model (in topological order) and cached on it.
+    Names are worked out once per view (in topological order) and cached on it.
 
     >>> from autograd import Value, maximum
     >>> z, w = Value(2.0, label="z"), Value(1.0, label="w")
-    >>> m = GraphModel(maximum(z, w) * 2)
+    >>> m = GraphView(maximum(z, w) * 2)
     >>> expr_name(m, 2), expr_name(m, 4)
     ('max(z, w)', 'max(z, w)*2')
     """
-    cache = model.__dict__.setdefault("_expr_names", {})
+    cache = view.__dict__.setdefault("_expr_names", {})
     if limit not in cache:
-        cache[limit] = _expr_names(model, limit)
+        cache[limit] = _expr_names(view, limit)
     return cache[limit][i]
 
 
-def _expr_names(model: GraphModel, limit: int) -> list[str]:
+def _expr_names(view: GraphView, limit: int) -> list[str]:
     names: list[str] = []
-    for j, v in enumerate(model.values):
-        name = model.name(j)
+    for j, v in enumerate(view.values):
+        name = view.name(j)
         if name is None and v.gate is None:
-            name = f"{v.data:.3g}" if v.is_scalar else f"{model.kinds[j]} #{j}"
+            name = f"{v.data:.3g}" if v.is_scalar else f"{view.kinds[j]} #{j}"
         elif name is None:
-            name = v.gate.expression([names[p] for p in model.parents(j)])
+            name = v.gate.expression([names[p] for p in view.parents(j)])
             if len(name) > limit:
                 name = f"{v.gate.name} #{j}"
         names.append(name)
     return names
 
 
-def explain_sends(model: GraphModel, i: int, up: float, sent: list[Any],
+def explain_sends(view: GraphView, i: int, up: float, sent: list[Any],
                   local: list[Any]) -> list[str]:
     """Scalar node ``i``: a headline with the gate rule, then one line per input.
 
@@ -65,14 +65,14 @@ def explain_sends(model: GraphModel, i: int, up: float, sent: list[Any],
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a")
-    >>> explain_sends(GraphModel(a + 1), 2, 1.0, [1.0, None], [1.0, 1.0])[1:]
+    >>> explain_sends(GraphView(a + 1), 2, 1.0, [1.0, None], [1.0, 1.0])[1:]
     ['a gets upstream 1.00 unchanged', '1 needs no gradient (constant): nothing sent']
     """
-    gate = model.values[i].gate
+    gate = view.values[i].gate
     op, family = gate.name, gate.family
-    parents = model.parents(i)
-    names = [expr_name(model, p) for p in parents]
-    data = [model.values[p].data for p in parents]
+    parents = view.parents(i)
+    names = [expr_name(view, p) for p in parents]
+    data = [view.values[p].data for p in parents]
     lines = [f"upstream gradient {fmt(up)} arrives; the {op} gate {gate.rule_action}:"]
     if family == MAX and len(parents) == 2:
         win = 0 if local[0] else 1
@@ -105,21 +105,21 @@ def explain_sends(model: GraphModel, i: int, up: float, sent: list[Any],
     return lines
 
 
-def explain_tensor(model: GraphModel, i: int, up: Any, sent: list[Any]) -> list[str]:
+def explain_tensor(view: GraphView, i: int, up: Any, sent: list[Any]) -> list[str]:
     """Tensor node ``i``: the gate rule in words, then each input's gradient as a summary.
 
     >>> import numpy as np
     >>> from autograd import Value
     >>> t = Value(np.ones(2), label="t")
-    >>> explain_tensor(GraphModel(t.sum()), 1, np.float64(1.0), [np.ones(2)])[2]
+    >>> explain_tensor(GraphView(t.sum()), 1, np.float64(1.0), [np.ones(2)])[2]
     't gets 2: ‖·‖ 1.41 · mean|x| 1.00 · max|x| 1.00'
     """
-    gate = model.values[i].gate
+    gate = view.values[i].gate
     up_shape = () if isinstance(up, float) else getattr(up, "shape", ())
     lines = [f"upstream gradient {fmt_shape(up_shape)} arrives: {tensor_summary(up).text()}",
              f"the {gate.name} gate {gate.tensor_rule}:"]
-    for p, g in zip(model.parents(i), sent, strict=True):
-        name = expr_name(model, p)
+    for p, g in zip(view.parents(i), sent, strict=True):
+        name = expr_name(view, p)
         if g is None:
             lines.append(f"{name} needs no gradient: nothing sent")
         else:

@@ -30,8 +30,8 @@ from .digraph import Digraph
 from .draw import Overlay, draw_overlay
 from .errors import GraphvizNotFoundError, StepperGraphFreedError
 from .escape import html_text
+from .graphview import GraphView
 from .labels import grad_cells
-from .model import GraphModel
 from .rules import explain_sends, explain_tensor, expr_name, fork_text
 from .summary import fmt, tensor_summary
 
@@ -107,9 +107,9 @@ class Stepper:
             raise ValueError("viz.step: this Value does not require grad, so backward has "
                              "nothing to do (made from constants or inside no_grad())")
         self.root = value
-        self.model = GraphModel(value)
+        self.view = GraphView(value)
         self.rankdir, self.theme, self.max_frames = rankdir, theme, max_frames
-        m = self.model
+        m = self.view
         record: dict[int, Any] = {}
         parts: dict[int, list[Any]] = {len(m) - 1: []}
         self.steps: list[BackwardStep] = []
@@ -164,7 +164,7 @@ class Stepper:
 
     def grad(self, value: Any) -> Any:
         """The gradient the replay gave ``value`` (its ``.grad`` is never touched)."""
-        i = self.model.index.get(id(value))
+        i = self.view.index.get(id(value))
         if i is None:
             raise KeyError("viz.Stepper.grad: this Value is not part of the graph")
         g = self._record.get(i)
@@ -199,7 +199,7 @@ class Stepper:
         """
         n = len(self) if n is None else n
         visited = {s.value_index for s in self.steps}
-        state = ["done" if i not in visited else "pending" for i in range(len(self.model))]
+        state = ["done" if i not in visited else "pending" for i in range(len(self.view))]
         out = []
         for k in range(n):
             if k:
@@ -216,14 +216,14 @@ class Stepper:
         gradients known so far in the value boxes and on the edges."""
         st = self.steps[k % len(self)]
         title = f"{st.title} — step {st.index + 1} of {len(self)}\n" + "\n".join(st.lines)
-        return draw_overlay(self.model, self.overlay(k), rankdir=self.rankdir,
+        return draw_overlay(self.view, self.overlay(k), rankdir=self.rankdir,
                             theme=self.theme, title=title)
 
     def grad_texts(self) -> list[dict[int, list[str]]]:
         """Per frame, the gradient-cell texts that change at that frame."""
         out = []
         for upd in self._updates:
-            out.append({i: grad_cells(g, self.model.values[i].is_scalar)
+            out.append({i: grad_cells(g, self.view.values[i].is_scalar)
                         for i, g in upd.items()})
         return out
 
