@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import viz
-from autograd import Value
-from viz.graphview import GraphView
-from viz.layout import plan
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
+
+import viz  # noqa: E402
+from autograd import Value  # noqa: E402
+from viz.graphview import GraphView  # noqa: E402
+from viz.layout import plan  # noqa: E402
 
 
 def scalar_mlp_loss(sizes: list[int], points: int, seed: int = 0) -> Value:
