@@ -59,7 +59,7 @@ def warn_if_new_nonfinite(op: str, out: Any, inputs: Sequence[Any]) -> None:
     >>> [str(w.message) for w in caught]
     ['mul: forward produced 1 of 2 elements of shape (2,) non-finite (inputs: shape (2,))']
     """
-    if _is_finite(out) or not all(_is_finite(x) for x in inputs):
+    if is_finite(out) or not all(is_finite(x) for x in inputs):
         return
     if isinstance(out, float):
         what = repr(out)
@@ -71,5 +71,10 @@ def warn_if_new_nonfinite(op: str, out: Any, inputs: Sequence[Any]) -> None:
                   stacklevel=4)
 
 
-def _is_finite(x: Any) -> bool:
+def is_finite(x: Any) -> bool:
+    """True when a number or every element of an array is finite (no NaN, no inf).
+
+    >>> is_finite(1.0), is_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
     return math.isfinite(x) if isinstance(x, float) else bool(np.isfinite(x).all())

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import GradgateError, GraphFreedError, NonFiniteWarning
+from .errors import GradgateError, GraphFreedError, NonFiniteWarning, is_finite
 
 if TYPE_CHECKING:
     from .value import Value
@@ -177,17 +177,13 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False) -> None:
                       f"{culprit}" if culprit else ""), NonFiniteWarning, stacklevel=3)
 
 
-def _is_finite(x: Any) -> bool:
-    return x - x == 0.0 if type(x) is float else bool(np.isfinite(x).all())
-
-
 def _first_nonfinite_gate(order: list[Value]) -> str | None:
     """The first node, in backward order, with a finite gradient that sent a non-finite one
     to an input: the op whose local backward produced the NaN/inf."""
     for node in reversed(order):
-        if node._gate is not None and node._grad is not None and _is_finite(node._grad):
+        if node._gate is not None and node._grad is not None and is_finite(node._grad):
             for parent in node._parents:
-                if parent.requires_grad and parent._grad is not None and not _is_finite(
+                if parent.requires_grad and parent._grad is not None and not is_finite(
                         parent._grad):
                     return f"{node._gate.name} (output shape {node.shape})"
     return None

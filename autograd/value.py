@@ -15,7 +15,6 @@ backward needs; ``backward()`` walks that graph (see :mod:`autograd.graph`).
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import graph
-from .errors import GradgateError, NonFiniteWarning, describe, warn_if_new_nonfinite
+from .errors import GradgateError, NonFiniteWarning, describe, is_finite, warn_if_new_nonfinite
 from .gate import Gate
 from .grad_mode import STATE
 from .ops import arith, reduce, unary
@@ -61,9 +60,9 @@ def as_data(data: Any, where: str = "Value") -> float | np.ndarray:
             ) from None
         out = as_float_array(out, where)
     if isinstance(out, float):
-        if not math.isfinite(out):
+        if not is_finite(out):
             warnings.warn(f"{where}: data is {out!r}", NonFiniteWarning, stacklevel=3)
-    elif not np.isfinite(out).all():
+    elif not is_finite(out):
         warnings.warn(f"{where}: data of shape {out.shape} holds NaN or infinity",
                       NonFiniteWarning, stacklevel=3)
     return out
