@@ -243,7 +243,7 @@ class _Renderer:
         if state == "current":
             return {"color": t.highlight, "penwidth": "3", "fontcolor": t.highlight}
         if state == "done":
-            return {"color": t.edge}
+            return {}  # the theme's edge colour, the graph's default
         return {"color": t.muted, "style": "dashed"}
 
     def use_edge(self, parent: int, child: int, pos: int, tail: str, head: str) -> None:
