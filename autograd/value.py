@@ -385,13 +385,18 @@ def _forward(gate: Gate, datas: list[Any]) -> tuple[Any, Any]:
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out, saved = gate.forward(*datas)
-            bad = out - out != 0.0 if type(out) is float else not np.isfinite(np.sum(out))
+            if type(out) is float:
+                bad = out - out != 0.0
+            else:  # a cheap first test: x·x is NaN or inf if any element is (or it overflows)
+                flat = out.ravel() if type(out) is np.ndarray else np.ravel(out)
+                square = flat.dot(flat)
+                bad = square - square != 0.0
     except GradgateError:
         raise
     except ValueError as err:
         shapes = ", ".join(describe(d) for d in datas)
         raise GradgateError(f"{gate.name}: inputs of {shapes} do not fit together: {err}") from None
-    if bad:  # the sum is a cheap first test: NaN or inf in it, or an overflow of the sum
+    if bad:  # the exact test, which also clears an overflow of x·x
         warn_if_new_nonfinite(gate.name, out, datas)
     return out, saved
 
