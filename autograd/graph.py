@@ -278,8 +278,7 @@ def walk_backward(root: Value, grad: Any = None) -> Iterator[tuple[Value, Any, t
         up = pending.pop(id(node), None)
         if up is None:  # no gradient reached it
             up = 0.0 if type(node._data) is float else np.zeros_like(node._data)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            sent = local_backward(node, up)
+        sent = local_backward(node, up)
         yield node, up, sent
         for parent, g in zip(node._parents, sent):
             if g is not None:
