@@ -3,15 +3,16 @@
 >>> import warnings
 >>> with warnings.catch_warnings(record=True) as caught:
 ...     warnings.simplefilter("always")
-...     warn_if_nonfinite("exp", float("inf"))
->>> "exp" in str(caught[0].message)
-True
+...     warn_if_new_nonfinite("exp", float("inf"), [1000.0])
+>>> str(caught[0].message)
+'exp: forward produced inf (inputs: scalar 1000.0)'
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,16 @@ class GradgateError(ValueError):
 
 
 class GraphFreedError(RuntimeError):
-    """Backward through a graph whose saved intermediates a previous backward freed."""
+    """Backward through a graph whose saved intermediates a previous backward freed;
+    ``op`` names the gate of the freed node.
+
+    >>> GraphFreedError("conv2d: freed", op="conv2d").op
+    'conv2d'
+    """
+
+    def __init__(self, message: str, op: str | None = None) -> None:
+        super().__init__(message)
+        self.op = op
 
 
 class NonFiniteWarning(RuntimeWarning):
@@ -36,60 +46,35 @@ def describe(x: Any) -> str:
     return f"scalar {x!r}"
 
 
-def warn_if_nonfinite(op: str, out: Any, stage: str = "forward") -> None:
-    """Warn (NonFiniteWarning) when ``out`` holds NaN or infinity."""
-    if isinstance(out, float):
-        if math.isfinite(out):
-            return
-        what = repr(out)
-    else:
-        bad = ~np.isfinite(out)
-        if not bad.any():
-            return
-        what = f"{int(bad.sum())} of {out.size} elements of shape {out.shape} non-finite"
-    warnings.warn(f"{op}: {stage} produced {what}", NonFiniteWarning, stacklevel=4)
-
-
-def warn_if_new_nonfinite(op: str, out: np.ndarray, inputs: tuple[np.ndarray, ...]) -> None:
-    """Warn when ``out`` holds NaN/inf that its (finite) inputs did not: for kernels that
-    numpy's error flags do not see (BLAS, Numba)."""
-    if not np.isfinite(out).all() and all(np.isfinite(x).all() for x in inputs):
-        warn_if_nonfinite(op, out)
-
-
-class FloatErrors:
-    """Collects numpy's floating-point error flags (overflow, invalid, divide) raised while
-    one op runs, so the op can be named in a :class:`NonFiniteWarning`.
+def warn_if_new_nonfinite(op: str, out: Any, inputs: Sequence[Any]) -> None:
+    """The forward check: warn (NonFiniteWarning, naming ``op``) when ``out`` holds NaN or
+    infinity that its inputs did not; NaN/inf already in an input was reported where it
+    first appeared.  :func:`autograd.value.apply` calls this after every gate's forward.
 
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     with FLOAT_ERRORS.watch():
-    ...         _ = np.full(2, 1e308) * 10
-    ...     FLOAT_ERRORS.report("mul", [])
-    >>> "mul" in str(caught[0].message)
-    True
+    ...     warn_if_new_nonfinite("mul", np.array([1.0, np.inf]), [np.ones(2)])
+    ...     warn_if_new_nonfinite("mul", np.array([np.inf]), [np.array([np.inf])])
+    >>> [str(w.message) for w in caught]
+    ['mul: forward produced 1 of 2 elements of shape (2,) non-finite (inputs: shape (2,))']
     """
-
-    def __init__(self) -> None:
-        self.kinds: list[str] = []
-
-    def __call__(self, kind: str, flag: int) -> None:
-        if kind not in self.kinds:
-            self.kinds.append(kind)
-
-    def watch(self) -> np.errstate:
-        """Context in which numpy reports floating-point errors here instead of warning."""
-        self.kinds.clear()
-        return np.errstate(over="call", invalid="call", divide="call", call=self)
-
-    def report(self, op: str, inputs: list[Any]) -> None:
-        """Warn, naming ``op`` and its inputs, if the last watched op raised a flag."""
-        if self.kinds:
-            kinds, self.kinds = " and ".join(self.kinds), []
-            shapes = ", ".join(describe(x) for x in inputs)
-            warnings.warn(f"{op}: {kinds} in forward produced NaN or infinity (inputs: {shapes})",
-                          NonFiniteWarning, stacklevel=4)
+    if is_finite(out) or not all(is_finite(x) for x in inputs):
+        return
+    if isinstance(out, float):
+        what = repr(out)
+    else:
+        bad = ~np.isfinite(out)
+        what = f"{int(bad.sum())} of {out.size} elements of shape {out.shape} non-finite"
+    shapes = ", ".join(describe(x) for x in inputs)
+    warnings.warn(f"{op}: forward produced {what} (inputs: {shapes})", NonFiniteWarning,
+                  stacklevel=4)
 
 
-FLOAT_ERRORS = FloatErrors()
+def is_finite(x: Any) -> bool:
+    """True when a number or every element of an array is finite (no NaN, no inf).
+
+    >>> is_finite(1.0), is_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
+    return math.isfinite(x) if isinstance(x, float) else bool(np.isfinite(x).all())

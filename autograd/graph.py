@@ -2,7 +2,9 @@
 
 ``backward`` is iterative (no recursion limit), visits each node once in reverse
 topological order, sums gradients where a node feeds several others (forks), and frees the
-saved intermediates afterwards unless ``retain_graph=True``.
+saved intermediates afterwards unless ``retain_graph=True``.  :func:`walk_backward` is the
+same walk as a pure generator, for everything that watches backward (the stepper, the
+gradients on a picture's edges): it touches no ``.grad``.
 
 >>> from autograd import Value
 >>> a = Value(2.0)
@@ -16,11 +18,12 @@ saved intermediates afterwards unless ``retain_graph=True``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import GradgateError, GraphFreedError, NonFiniteWarning
+from .errors import GradgateError, GraphFreedError, NonFiniteWarning, is_finite
 
 if TYPE_CHECKING:
     from .value import Value
@@ -95,11 +98,12 @@ def backward_order(root: Value) -> list[Value]:
     return topological_order(root, grad_only=True)[::-1]
 
 
-def fit(g: Any, parent: Value) -> Any:
-    """Reduce gradient ``g`` to ``parent``'s shape and dtype (undo broadcasting).
+def unbroadcast(g: Any, parent: Value) -> Any:
+    """Reduce gradient ``g`` to ``parent``'s shape and dtype: sum over the axes that
+    broadcasting added or stretched (a gate's backward returns the broadcast shape).
 
     >>> from autograd import Value
-    >>> fit(np.ones((2, 3)), Value(np.zeros(3))).tolist()
+    >>> unbroadcast(np.ones((2, 3)), Value(np.zeros(3))).tolist()
     [2.0, 2.0, 2.0]
     """
     data = parent._data
@@ -156,7 +160,7 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False) -> None:
             raise GraphFreedError(
                 f"backward: the graph through this {node._gate.name} node was already "
                 "freed by an earlier backward; call backward(retain_graph=True) the first "
-                "time to backpropagate through the same graph twice")
+                "time to backpropagate through the same graph twice", node._gate.name)
     root._up = seed
     nonfinite: list[str] = []
     try:
@@ -173,17 +177,13 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False) -> None:
                       f"{culprit}" if culprit else ""), NonFiniteWarning, stacklevel=3)
 
 
-def _is_finite(x: Any) -> bool:
-    return x - x == 0.0 if type(x) is float else bool(np.isfinite(x).all())
-
-
 def _first_nonfinite_gate(order: list[Value]) -> str | None:
     """The first node, in backward order, with a finite gradient that sent a non-finite one
     to an input: the op whose local backward produced the NaN/inf."""
     for node in reversed(order):
-        if node._gate is not None and node._grad is not None and _is_finite(node._grad):
+        if node._gate is not None and node._grad is not None and is_finite(node._grad):
             for parent in node._parents:
-                if parent.requires_grad and parent._grad is not None and not _is_finite(
+                if parent.requires_grad and parent._grad is not None and not is_finite(
                         parent._grad):
                     return f"{node._gate.name} (output shape {node.shape})"
     return None
@@ -217,7 +217,7 @@ def _propagate(order: list[Value], retain_graph: bool, nonfinite: list[str]) -> 
             if g is None or not parent.requires_grad:
                 continue
             if type(g) is not float or type(parent._data) is not float:
-                g = fit(g, parent)
+                g = unbroadcast(g, parent)
             pu = parent._up
             parent._up = g if pu is DONE else pu + g
         if not retain_graph:
@@ -244,8 +244,44 @@ def local_backward(node: Value, up: Any) -> tuple[Any, ...]:
         if not all(type(d) is float for d in datas) or not getattr(gate, "deterministic", True):
             raise GraphFreedError(
                 f"{gate.name}: this tensor node's saved intermediates were freed by "
-                "backward(); build the graph again or call backward(retain_graph=True)")
+                "backward(); build the graph again or call backward(retain_graph=True)",
+                gate.name)
         saved = gate.forward(*datas)[1]
     grads = gate.backward(up, saved)
-    return tuple(None if g is None or not p.requires_grad else fit(g, p)
+    return tuple(None if g is None or not p.requires_grad else unbroadcast(g, p)
                  for p, g in zip(node._parents, grads))
+
+
+def walk_backward(root: Value, grad: Any = None) -> Iterator[tuple[Value, Any, tuple[Any, ...]]]:
+    """Backward as a pure generator: ``(node, upstream, sent)`` for every node that requires
+    grad, in the order backward visits them (``root`` first, leaves last).
+
+    ``upstream`` is the node's whole gradient (summed over its uses) for the seed ``grad``
+    (default 1 for a scalar or one-element ``root``, as for :meth:`Value.backward`);
+    ``sent`` holds what it hands each parent, one entry per use (None for a parent that needs
+    no gradient; empty for a leaf).  Nothing is written to any node: ``.grad`` stays as it
+    is and the graph is not freed.  :func:`backward` is the fast path for the same sums.
+    Raises :class:`GraphFreedError` at a tensor node whose saved intermediates an earlier
+    backward freed.
+
+    >>> from autograd import Value
+    >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
+    >>> [(n.label or n.gate.name, up, sent) for n, up, sent in walk_backward(x * y)]
+    [('mul', 1.0, (-4.0, 3.0)), ('x', -4.0, ()), ('y', 3.0, ())]
+    >>> x.grad
+    0.0
+    """
+    if not root.requires_grad:
+        raise GradgateError("walk_backward: this Value does not require grad (it was made "
+                            "from constants, with requires_grad=False, or inside no_grad())")
+    pending: dict[int, Any] = {id(root): _seed(root, grad)}
+    for node in backward_order(root):
+        up = pending.pop(id(node), None)
+        if up is None:  # no gradient reached it
+            up = 0.0 if type(node._data) is float else np.zeros_like(node._data)
+        sent = local_backward(node, up)
+        yield node, up, sent
+        for parent, g in zip(node._parents, sent):
+            if g is not None:
+                key = id(parent)
+                pending[key] = g if key not in pending else pending[key] + g

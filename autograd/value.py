@@ -15,7 +15,6 @@ backward needs; ``backward()`` walks that graph (see :mod:`autograd.graph`).
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Iterator
@@ -24,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from . import graph
-from .errors import FLOAT_ERRORS, GradgateError, NonFiniteWarning, describe, warn_if_nonfinite
+from .errors import GradgateError, NonFiniteWarning, describe, is_finite, warn_if_new_nonfinite
 from .gate import Gate
 from .grad_mode import STATE
 from .ops import arith, reduce, unary
 from .ops.matmul import MATMUL_GATE
 from .ops.shape import GetItem, Reshape, Transpose
+from .utils.dtypes import as_float_array
 
 Number = (numbers.Real, np.integer, np.floating)
 
@@ -58,21 +58,11 @@ def as_data(data: Any, where: str = "Value") -> float | np.ndarray:
             raise GradgateError(
                 f"{where}: data must be a number or a rectangular array of numbers ({err})"
             ) from None
-        kind = out.dtype.kind
-        if kind in "biu":
-            out = out.astype(np.float64)
-        elif kind == "f":
-            if out.dtype not in (np.float32, np.float64):
-                out = out.astype(np.float32 if out.dtype.itemsize < 4 else np.float64)
-        else:
-            raise GradgateError(
-                f"{where}: data of dtype {out.dtype} (shape {out.shape}) is not real numbers; "
-                "expected numbers, lists of numbers or a numeric numpy array"
-            )
+        out = as_float_array(out, where)
     if isinstance(out, float):
-        if not math.isfinite(out):
+        if not is_finite(out):
             warnings.warn(f"{where}: data is {out!r}", NonFiniteWarning, stacklevel=3)
-    elif not np.isfinite(out).all():
+    elif not is_finite(out):
         warnings.warn(f"{where}: data of shape {out.shape} holds NaN or infinity",
                       NonFiniteWarning, stacklevel=3)
     return out
@@ -93,6 +83,8 @@ class Value:
     __slots__ = ("_data", "_grad", "_up", "_parents", "_gate", "_saved", "label",
                  "requires_grad", "scope", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.ones(3) * v is a Value
+    is_parameter = False
+    """True for trainable parameters (``layers.Parameter`` sets it), so pictures mark them."""
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True):
         self._data = as_data(data)
@@ -397,22 +389,37 @@ def apply2(gate: Gate, a: Value, b: Value) -> Value:
     """:func:`apply` for the binary operators, the scalar engine's hot path."""
     if type(a._data) is float and type(b._data) is float:
         out, saved = gate.forward(a._data, b._data)
+        if out - out != 0.0:  # NaN or inf: the one forward check, inlined for scalars
+            warn_if_new_nonfinite(gate.name, out, (a._data, b._data))
     else:
         out, saved = _forward(gate, [a._data, b._data])
     return _record(out, gate, (a, b), saved, a.requires_grad or b.requires_grad)
 
 
 def _forward(gate: Gate, datas: list[Any]) -> tuple[Any, Any]:
-    """``gate.forward`` with numpy's errors turned into messages naming the op."""
+    """``gate.forward``, then the one non-finite check every gate's output gets.
+
+    NumPy's own floating-point warnings are silenced while the gate runs: the check after it
+    warns once, naming the op, whatever produced the NaN or inf (NumPy, BLAS, Numba, math).
+    A ValueError from NumPy (shapes that do not broadcast) becomes a GradgateError naming
+    the op and the shapes.
+    """
     try:
-        with FLOAT_ERRORS.watch():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out, saved = gate.forward(*datas)
+            if type(out) is float:
+                bad = out - out != 0.0
+            else:  # a cheap first test: x·x is NaN or inf if any element is (or it overflows)
+                flat = out.ravel() if type(out) is np.ndarray else np.ravel(out)
+                square = flat.dot(flat)
+                bad = square - square != 0.0
     except GradgateError:
         raise
     except ValueError as err:
         shapes = ", ".join(describe(d) for d in datas)
         raise GradgateError(f"{gate.name}: inputs of {shapes} do not fit together: {err}") from None
-    FLOAT_ERRORS.report(gate.name, datas)
+    if bad:  # the exact test, which also clears an overflow of x·x
+        warn_if_new_nonfinite(gate.name, out, datas)
     return out, saved
 
 
@@ -420,11 +427,7 @@ def _record(out: Any, gate: Gate, parents: tuple[Value, ...], saved: Any,
             requires_grad: bool) -> Value:
     """A new node holding ``out``; linked to its parents when it requires grad."""
     node = _new_value(Value)
-    if type(out) is float:
-        if out - out != 0.0 and all(type(p._data) is not float or p._data - p._data == 0.0
-                                    for p in parents):
-            warn_if_nonfinite(gate.name, out)
-    elif type(out) is not np.ndarray:
+    if type(out) is not float and type(out) is not np.ndarray:
         out = np.asarray(out)  # numpy scalars from reductions become 0-d tensors
     node._data = out
     node._grad = None

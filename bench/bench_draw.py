@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import viz
-from autograd import Value
-from viz.layout import plan
-from viz.model import GraphModel
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
+
+import viz  # noqa: E402
+from autograd import Value  # noqa: E402
+from viz.graphview import GraphView  # noqa: E402
+from viz.layout import plan  # noqa: E402
 
 
 def scalar_mlp_loss(sizes: list[int], points: int, seed: int = 0) -> Value:
@@ -57,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     loss = scalar_mlp_loss([4, 8, 8, 1], points=2)
     loss.backward()
-    model = GraphModel(loss)
+    model = GraphView(loss)
     drawn = plan(model, None, None).count
     print(f"graph: {len(model)} values, {drawn} drawn nodes (values + op nodes)")
     build = timed(lambda: viz.draw(loss, max_nodes=None), args.repeat)

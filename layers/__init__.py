@@ -8,6 +8,8 @@
 >>> loss.backward(); opt.step(); opt.zero_grad()
 """
 
+from autograd.utils import StateDictError
+
 from . import init, models
 from .activation import ReLU, Sigmoid, Softmax, Tanh
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -50,7 +52,7 @@ from .models import (
     resnet_small,
     vgg_small,
 )
-from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .module import IncompatibleKeys, Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d
 from .onnx_export import export_onnx
 from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LRScheduler, Optimizer, StepLR

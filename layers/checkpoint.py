@@ -24,8 +24,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .module import StateDictError
-from .serialize import CheckpointError, PathLike, _read, atomic_write
+from autograd.utils import StateDictError, atomic_path
+
+from .serialize import CheckpointError, PathLike, _read
 
 __all__ = ["Checkpoint", "load_checkpoint", "save_checkpoint"]
 
@@ -79,7 +80,8 @@ def save_checkpoint(path: PathLike, model: Any, optimizer: Any = None, *, epoch:
         members[f"extra/{name}"] = np.asarray(value)
     text = json.dumps(info, default=_json_default)
     members[_META] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    atomic_write(path, lambda f: np.savez(f, **members))
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **members)
 
 
 def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, *,

@@ -18,16 +18,10 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.utils import pair
 
 from .linear import reset_weight_and_bias
 from .module import Module, Parameter, as_input, float_dtype
-
-
-def _pair(value: int | tuple[int, int], what: str, layer: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
-        raise ValueError(f"{layer}: {what} must be an int or a pair of ints, got {value!r}")
-    return int(pair[0]), int(pair[1])
 
 
 def _single(pair: tuple[int, int]) -> int | tuple[int, int]:
@@ -70,14 +64,9 @@ class Conv2d(Module):
         name = f"Conv2d({in_channels}, {out_channels})"
         if in_channels <= 0 or out_channels <= 0:
             raise ValueError(f"{name}: channel counts must be positive")
-        kh, kw = _pair(kernel_size, "kernel_size", name)
-        strides = _pair(stride, "stride", name)
-        pads = _pair(padding, "padding", name)
-        if min(kh, kw, *strides) <= 0 or min(pads) < 0:
-            raise ValueError(
-                f"{name}: need kernel_size > 0, stride > 0 and padding >= 0, "
-                f"got {kernel_size}, {stride}, {padding}"
-            )
+        kh, kw = pair(name, "kernel_size", kernel_size, minimum=1)
+        strides = pair(name, "stride", stride, minimum=1)
+        pads = pair(name, "padding", padding)
         dt = float_dtype(dtype)
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -127,12 +116,8 @@ class MaxPool2d(Module):
         self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None
     ) -> None:
         super().__init__()
-        kernel = _pair(kernel_size, "kernel_size", "MaxPool2d")
-        strides = kernel if stride is None else _pair(stride, "stride", "MaxPool2d")
-        if min(*kernel, *strides) <= 0:
-            raise ValueError(
-                f"MaxPool2d: kernel_size and stride must be positive, got {kernel_size}, {stride}"
-            )
+        kernel = pair("MaxPool2d", "kernel_size", kernel_size, minimum=1)
+        strides = kernel if stride is None else pair("MaxPool2d", "stride", stride, minimum=1)
         self.kernel_size = kernel
         self.stride = strides
 

@@ -30,29 +30,11 @@ import numpy as np
 
 import autograd
 from autograd import Value
-
-DEFAULT_DTYPE = np.float64
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from autograd.utils import FLOAT_DTYPES, check_state, float_dtype
 
 # Modules whose forward is running, outermost first: a call looks its own name up in the
 # caller's children to open the right name scope.
 _CALL_STACK: list[Module] = []
-
-
-def float_dtype(dtype: Any = None, like: Any = None) -> np.dtype:
-    """The float dtype to use: ``dtype`` if given, else float32 when ``like`` is float32,
-    else float64.  Anything but float32/float64 is refused.
-
-    >>> float_dtype(), float_dtype("float32"), float_dtype(like=np.zeros(2, np.float32))
-    (dtype('float64'), dtype('float32'), dtype('float32'))
-    """
-    if dtype is None:
-        like_dtype = getattr(like, "dtype", None)
-        return np.dtype(np.float32) if like_dtype == np.float32 else np.dtype(DEFAULT_DTYPE)
-    dt = np.dtype(dtype)
-    if dt not in FLOAT_DTYPES:
-        raise TypeError(f"parameters must be float32 or float64, got dtype {dt}")
-    return dt
 
 
 class Parameter(Value):
@@ -70,6 +52,7 @@ class Parameter(Value):
     """
 
     __slots__ = ()
+    is_parameter = True
 
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
         if isinstance(data, Value):
@@ -92,35 +75,6 @@ class IncompatibleKeys(NamedTuple):
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class StateDictError(RuntimeError):
-    """``load_state_dict`` found missing, unexpected or mis-shaped keys.
-
-    The message lists every bad key; the lists are also attributes.
-    """
-
-    def __init__(
-        self,
-        module: str,
-        missing: list[str],
-        unexpected: list[str],
-        mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]],
-    ) -> None:
-        self.missing_keys = missing
-        self.unexpected_keys = unexpected
-        self.mismatched_keys = [name for name, _, _ in mismatched]
-        lines = [f"Error(s) in loading state_dict for {module}:"]
-        if missing:
-            lines.append("  missing key(s): " + ", ".join(map(repr, missing)))
-        if unexpected:
-            lines.append("  unexpected key(s): " + ", ".join(map(repr, unexpected)))
-        for name, got, want in mismatched:
-            lines.append(
-                f"  size mismatch for {name!r}: checkpoint has shape {got}, "
-                f"the model has shape {want}"
-            )
-        super().__init__("\n".join(lines))
 
 
 def as_input(x: Any, dtype: Any = None) -> Value:
@@ -396,7 +350,8 @@ class Module:
         """Copy arrays from ``state`` into the parameters and buffers (cast to their dtype).
 
         With ``strict`` every key must match; a shape mismatch is always an error.  Errors
-        raise :class:`StateDictError` listing every bad key; nothing is changed then.
+        raise :class:`~autograd.utils.StateDictError` listing every bad key;
+        nothing is changed then.
 
         >>> from layers import Linear
         >>> a, b = Linear(2, 2), Linear(2, 2)
@@ -406,27 +361,13 @@ class Module:
         True
         """
         entries = {entry.name: entry for entry in self._state_entries()}
-        missing = [name for name in entries if name not in state]
-        unexpected = [name for name in state if name not in entries]
-        mismatched = []
-        arrays = {}
+        arrays = {name: np.asarray(arr) for name, arr in state.items()}
+        missing, unexpected = check_state(
+            type(self).__name__, {name: np.shape(e.current()) for name, e in entries.items()},
+            {name: arr.shape for name, arr in arrays.items()}, strict)
         for name, entry in entries.items():
-            if name not in state:
-                continue
-            arr = np.asarray(state[name])
-            want = np.shape(entry.current())
-            if arr.shape != want:
-                mismatched.append((name, arr.shape, want))
-            arrays[name] = arr
-        if mismatched or (strict and (missing or unexpected)):
-            raise StateDictError(
-                type(self).__name__,
-                missing if strict else [],
-                unexpected if strict else [],
-                mismatched,
-            )
-        for name, arr in arrays.items():
-            entries[name].assign(arr)
+            if name in arrays:
+                entry.assign(arrays[name])
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ calling

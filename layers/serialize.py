@@ -21,15 +21,14 @@ True
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from autograd import NonFiniteWarning
+from autograd.utils import StateDictError, atomic_path, check_state
 
 from .optional import require
 
@@ -39,20 +38,11 @@ PathLike = str | os.PathLike
 SAFETENSORS_SUFFIX = ".safetensors"
 
 
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be loaded into a module.
-
-    ``missing_keys``, ``unexpected_keys`` and ``mismatched_keys`` list the bad entries (empty
-    when the file itself is unreadable).
+class CheckpointError(StateDictError, ValueError):
+    """A checkpoint file that cannot be loaded into a module: unreadable, or holding entries
+    that do not fit it (``missing_keys``, ``unexpected_keys`` and ``mismatched_keys`` list
+    them, as for ``load_state_dict``'s :class:`~autograd.utils.StateDictError`).
     """
-
-    def __init__(self, message: str, missing: list[str] | None = None,
-                 unexpected: list[str] | None = None,
-                 mismatched: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.missing_keys = missing or []
-        self.unexpected_keys = unexpected or []
-        self.mismatched_keys = mismatched or []
 
 
 def _state(module: Any, fn: str) -> dict[str, np.ndarray]:
@@ -79,11 +69,12 @@ def save(module: Any, path: PathLike) -> None:
     ['bias', 'weight']
     """
     state = _state(module, "save")
-    if is_safetensors(path):
-        payload = _safetensors_numpy("save").save(state)
-        atomic_write(path, lambda f: f.write(payload))
-    else:
-        atomic_write(path, lambda f: np.savez(f, **state))
+    with atomic_path(path) as tmp:  # a failure never leaves a half-written checkpoint
+        with open(tmp, "wb") as f:
+            if is_safetensors(path):
+                f.write(_safetensors_numpy("save").save(state))
+            else:
+                np.savez(f, **state)
 
 
 def is_safetensors(path: PathLike) -> bool:
@@ -93,26 +84,6 @@ def is_safetensors(path: PathLike) -> bool:
     (True, False)
     """
     return os.fspath(path).lower().endswith(SAFETENSORS_SUFFIX)
-
-
-def atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any]) -> None:
-    """Call ``write(file)`` on a temporary file next to ``path`` that replaces ``path`` only
-    once complete: a failure never leaves a half-written file.
-
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "bytes.bin")
-    >>> atomic_write(path, lambda f: f.write(b"ok")); open(path, "rb").read()
-    b'ok'
-    """
-    target = os.path.abspath(os.fspath(path))
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".gradgate-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def _where(path: PathLike) -> str:
@@ -239,28 +210,17 @@ def _warn_non_finite(arrays: dict[str, np.ndarray], where: str) -> None:
                       NonFiniteWarning, stacklevel=3)
 
 
-def _check(module: Any, where: str, expected: dict[str, np.ndarray],
+def _check(module: Any, path: PathLike, expected: dict[str, np.ndarray],
            headers: dict[str, tuple[tuple[int, ...], np.dtype]]) -> None:
-    """Raise a CheckpointError unless the file's (shape, dtype) ``headers`` fit ``expected``:
-    every missing, unexpected and mis-shaped entry listed, decided before any data is read."""
-    missing = [name for name in expected if name not in headers]
-    unexpected = [name for name in headers if name not in expected]
-    mismatched = [name for name in expected
-                  if name in headers and tuple(headers[name][0]) != expected[name].shape]
-    if missing or unexpected or mismatched:
-        lines = [f"{where} does not match {type(module).__name__}:"]
-        if missing:
-            lines.append("  missing: " + ", ".join(map(repr, missing)))
-        if unexpected:
-            lines.append("  unexpected: " + ", ".join(map(repr, unexpected)))
-        for name in mismatched:
-            lines.append(f"  shape mismatch for {name!r}: file has {tuple(headers[name][0])}, "
-                         f"module has {expected[name].shape}")
-        raise CheckpointError("\n".join(lines), missing, unexpected, mismatched)
+    """Raise a CheckpointError unless the file's (shape, dtype) ``headers`` fit ``expected``
+    (every missing, unexpected and mis-shaped entry listed), decided before data is read."""
+    check_state(f"{type(module).__name__} from {os.fspath(path)!r}",
+                {name: arr.shape for name, arr in expected.items()},
+                {name: shape for name, (shape, _) in headers.items()}, error=CheckpointError)
     for name in expected:
         if headers[name][1].kind not in "biuf":
-            raise CheckpointError(f"{where}: array {name!r} has dtype {headers[name][1]}, "
-                                  "expected numbers")
+            raise CheckpointError(f"{_where(path)}: array {name!r} has dtype "
+                                  f"{headers[name][1]}, expected numbers")
 
 
 def load(module: Any, path: PathLike) -> None:
@@ -286,11 +246,11 @@ def load(module: Any, path: PathLike) -> None:
     where = _where(path)
     if is_safetensors(path):
         arrays = _read_safetensors(path)
-        _check(module, where, expected, {k: (a.shape, a.dtype) for k, a in arrays.items()})
+        _check(module, path, expected, {k: (a.shape, a.dtype) for k, a in arrays.items()})
     else:
         with _open(path) as archive:
             members = {_member(m): m for m in archive.namelist()}
-            _check(module, where, expected,
+            _check(module, path, expected,
                    {key: _header(archive, m, where) for key, m in members.items()})
             arrays = {name: _array(archive, members[name], where) for name in expected}
     _warn_non_finite(arrays, where)

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.utils import StateDictError
+
 from .activation import ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleList, Sequential
 from .conv import Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d
@@ -40,7 +42,7 @@ from .dropout import Dropout
 from .gru import GRU, GRUCell
 from .linear import Linear
 from .models import ResNet
-from .module import Module, StateDictError
+from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d
 from .optional import require
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell

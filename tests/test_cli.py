@@ -1,5 +1,5 @@
 """The ``gradgate`` command: main job, draw, train, bench, the safe expression parser and
-exit codes — in-process through ``viz.cli.main`` and as a subprocess (``python -m viz.cli``).
+exit codes — in-process through ``gradgate.main`` and as a subprocess (``python -m gradgate``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gradgate as cli
 import layers
-from viz import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCURACY = re.compile(r"test accuracy of the digits CNN: ([\d.]+)%")
@@ -38,7 +38,7 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(env or {})}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return subprocess.run([sys.executable, "-m", "viz.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "gradgate", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -266,6 +266,8 @@ def test_set_parses_numbers_and_nested_lists() -> None:
     (["train", "--model", "vgg"], "--model vgg expects 32×32 colour images"),
     (["train", "--model", "lenet", "--dataset", "moons"], "--model lenet is a CNN"),
     (["train", "--dataset", "cifar10"], "--dataset cifar10 needs --data DIR"),
+    (["train", "--dataset", "cifar10", "--make-data"], "--make-data writes CIFAR-10-format"),
+    (["train", "--make-data", "--data", "x"], "it needs --dataset cifar10 and --data DIR"),
     (["train", "--hidden", "8,x"], "expected sizes like 32,32"),
     (["draw", "x + y", "--set", "x=1"], "no value for 'y'"),
     (["draw", "__import__('os')"], "calling '__import__' is not allowed"),
@@ -349,6 +351,26 @@ def test_bench_runs_scripts_and_reports_failures(tmp_path: Path, monkeypatch:
     assert "failed: bench_failing.py (exit 3)" in captured.err
 
 
+def test_bench_scripts_given_as_a_path(tmp_path: Path, capfd: pytest.CaptureFixture[str]
+                                       ) -> None:
+    (tmp_path / "bench_here.py").write_text("print('here ran')\n")
+    assert cli.main(["bench", "--path", str(tmp_path)]) == 0
+    assert "== bench_here.py" in capfd.readouterr().out
+    assert cli.main(["bench", "--path", str(tmp_path / "nowhere")]) == 2
+    err = capfd.readouterr().err
+    assert err.startswith("gradgate bench: error: --path") and "no such folder" in err
+
+
+def test_bench_found_from_a_checkout_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capfd: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "bench_found.py").write_text("print('found ran')\n")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert cli.main(["bench", "--only", "found"]) == 0
+    assert "found ran" in capfd.readouterr().out
+
+
 def test_missing_scikit_learn_fails_clearly_before_writing(tmp_path: Path, monkeypatch:
                                                            pytest.MonkeyPatch, capsys:
                                                            pytest.CaptureFixture[str]) -> None:
@@ -393,7 +415,60 @@ def test_train_image_models_on_cifar_format(model: str, tiny_cifar: Path,
     assert (tiny_cifar / "out" / f"{model}-cifar10.npz").is_file()
 
 
+def test_train_on_a_generated_cifar_format_data_set(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "cifar"
+    code = cli.main(["train", "--model", "vgg", "--dataset", "cifar10", "--data", str(data),
+                     "--make-data", "--limit", "32", "--epochs", "1", "--no-progress",
+                     "--out", str(tmp_path / "out")])
+    assert code == 0
+    sizes = {p.name: p.stat().st_size for p in (data / "cifar-10-batches-bin").iterdir()}
+    assert sizes["data_batch_1.bin"] == 10_000 * 3073 and sizes["test_batch.bin"] == 10_000 * 3073
+    out = capsys.readouterr().out
+    assert f"writing a synthetic CIFAR-10-format data set into {data}" in out
+    assert "on cifar10 (32 train / 32 test samples)" in out
+
+
 def test_train_cifar_with_a_wrong_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                          ) -> None:
     assert cli.main(["train", "--dataset", "cifar10", "--data", str(tmp_path)]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_export_writes_an_onnx_model_that_onnxruntime_agrees_with(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    out = tmp_path / "out"
+    assert cli.main(["train", "--model", "mlp", "--dataset", "moons", "--hidden", "8",
+                     "--epochs", "2", "--no-progress", "--out", str(out)]) == 0
+    onnx_path = tmp_path / "mlp.onnx"
+    assert cli.main(["export", "--model", "mlp", "--dataset", "moons", "--hidden", "8",
+                     "--weights", str(out / "mlp-moons.npz"), "--onnx", str(onnx_path)]) == 0
+    assert (f"wrote {onnx_path}: mlp for moons (42 parameters), input 'input' of shape "
+            "(batch, 2), output 'output' of 2 scores, opset 17") in capsys.readouterr().out
+    net = cli.build_model("mlp", "moons", (2,), 2, [8])
+    layers.load(net, out / "mlp-moons.npz")
+    points = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    (scores,) = session.run(None, {"input": points})
+    np.testing.assert_allclose(scores, net(points).data, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--weights", "missing.npz"], "--weights: load: no checkpoint file at 'missing.npz'"),
+    (["--hidden", "4"], "size mismatch for"),
+    (["--onnx", "/no/such/folder/m.onnx"], "the folder /no/such/folder does not exist"),
+])
+def test_export_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                          extra: list[str], words: str) -> None:
+    out = tmp_path / "out"
+    assert cli.main(["train", "--model", "mlp", "--dataset", "moons", "--hidden", "8",
+                     "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    argv = {"--model": "mlp", "--dataset": "moons", "--hidden": "8",
+            "--weights": str(out / "mlp-moons.npz"), "--onnx": str(tmp_path / "m.onnx")}
+    argv.update(dict(zip(extra[::2], extra[1::2])))
+    capsys.readouterr()
+    assert cli.main(["export", *(x for kv in argv.items() for x in kv)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and err.startswith("gradgate export: error:")

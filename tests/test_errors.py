@@ -208,6 +208,36 @@ def test_overflow_in_pow_forward(run):
     mentions(error_or_warning(run), "pow")
 
 
+@pytest.mark.parametrize("run, op", [
+    (lambda: Value(1.0) / Value(0.0), "div"),
+    (lambda: Value(1000.0).exp(), "exp"),
+    (lambda: Value(10.0) ** 400, "pow"),
+    (lambda: 2.0 ** Value(1e4), "pow"),
+    (lambda: Value(1e308) * 10, "mul"),
+    (lambda: Value(np.array([1.0, 0.0])) / 0.0, "div"),
+    (lambda: Value(np.array([1.0, 800.0])).exp(), "exp"),
+    (lambda: Value(np.array([1e308, 1e308])).sum(), "sum"),
+    (lambda: Value(np.array([[1e200, 1.0]])) @ np.array([1e200, 1.0]), "matmul"),
+    (lambda: conv2d(Value(np.full((1, 1, 2, 2), 1e200)), np.full((1, 1, 2, 2), 1e200)),
+     "conv2d"),
+    (lambda: (Value(1.0) / Value(0.0)) * 2 + Value(np.ones(2)), "div"),
+], ids=["scalar_div", "scalar_exp", "scalar_pow", "scalar_exponent", "scalar_mul",
+        "tensor_div", "tensor_exp", "tensor_sum", "matmul", "conv2d", "downstream"])
+def test_a_non_finite_forward_warns_exactly_once_naming_the_op(run, op):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run()
+    assert [w.category for w in caught] == [NonFiniteWarning], [str(w.message) for w in caught]
+    assert str(caught[0].message).startswith(f"{op}: forward produced ")
+
+
+def test_a_large_finite_output_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = Value(np.array([1e308, 1e308], np.float64)) * 1.0  # its sum overflows, it does not
+    assert np.isfinite(y.data).all()
+
+
 def test_non_finite_in_scalar_backward_only():
     def run():
         x = Value(0.0)

@@ -203,7 +203,7 @@ def test_matmul_of_broadcast_and_strided_operands() -> None:
      "conv2d_forward: kernel size 5 is larger than the padded input size 2 \\+ 2\\*1"),
     (lambda: kernels.conv2d_forward(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), None, (0, 1),
                                     (0, 0)),
-     r"conv2d_forward: stride must be a pair of ints >= 1; got \(0, 1\)"),
+     r"conv2d_forward: stride must be an int or a pair of ints >= 1; got \(0, 1\)"),
     (lambda: kernels.conv2d_forward(np.ones((1, 4, 4)), np.ones((1, 1, 3, 3)), None, (1, 1),
                                     (0, 0)),
      r"conv2d_forward: x must have shape \(N, C, H, W\); got \(1, 4, 4\)"),

@@ -163,7 +163,8 @@ def test_header_claiming_a_huge_array_is_refused_before_reading(tmp_path, name):
         load(target, path)
     if name == "0.weight":
         assert info.value.mismatched_keys == [name]
-        assert "file has (10000000, 10000000), module has (4, 3)" in str(info.value)
+        assert ("the saved state has shape (10000000, 10000000), the model has shape (4, 3)"
+            in str(info.value))
     else:
         assert info.value.unexpected_keys == [name]
     for key, arr in target.state_dict().items():
@@ -228,3 +229,21 @@ def test_failed_save_leaves_the_old_checkpoint_intact(tmp_path):
         save(Broken(2, 1), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_file_and_state_dict_mismatches_are_reported_alike(tmp_path):
+    from autograd.utils import StateDictError
+
+    path = tmp_path / "wide.npz"
+    save(Sequential(Linear(4, 5)), path)
+    narrow = Sequential(Linear(4, 2))
+    with pytest.raises(StateDictError) as from_file:
+        load(narrow, path)
+    with pytest.raises(StateDictError) as from_dict:
+        narrow.load_state_dict(dict(np.load(path)))
+    assert isinstance(from_file.value, CheckpointError)
+    line = "size mismatch for '0.weight': the saved state has shape (5, 4), the model has " \
+           "shape (2, 4)"
+    assert line in str(from_file.value) and line in str(from_dict.value)
+    assert from_file.value.mismatched_keys == from_dict.value.mismatched_keys == [
+        "0.weight", "0.bias"]

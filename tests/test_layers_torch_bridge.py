@@ -107,8 +107,8 @@ def test_from_torch_lists_every_mismatch_and_changes_nothing():
     assert message.startswith("from_torch: the weights of the PyTorch Sequential do not fit "
                               "the Sequential:")
     for part in ("missing key(s): '2.bias'", "unexpected key(s): '3.weight', '3.bias'",
-                 "size mismatch for '0.weight': checkpoint has shape (5, 3), the model has "
-                 "shape (4, 3)"):
+                 "size mismatch for '0.weight': the saved state has shape (5, 3), the model "
+                 "has shape (4, 3)"):
         assert part in message
     for name, value in ours.state_dict().items():
         np.testing.assert_array_equal(value, before[name])

@@ -76,5 +76,15 @@ def test_notebook_executes(path: Path, kernel_dir: Path, monkeypatch: pytest.Mon
     errors = [out for cell in code for out in cell.outputs if out.output_type == "error"]
     assert errors == []
     pictures = [out for cell in code for out in cell.outputs
-                if {"image/svg+xml", "text/html"} & set(out.get("data", {}))]
+                if {"image/svg+xml", "text/html", "image/png"} & set(out.get("data", {}))]
     assert pictures, f"{path.name} produced no pictures"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_plots_with_matplotlib_only(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "svgplot" not in code
+    if "plt." in code:
+        assert "import matplotlib.pyplot as plt" in code
+    assert not (NOTEBOOK_DIR / "svgplot.py").exists()

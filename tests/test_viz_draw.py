@@ -81,9 +81,9 @@ def test_course_circuit_after_backward_shows_grads_and_flow():
 
 
 def _index(root: Value, value: Value) -> int:
-    from viz.model import GraphModel
+    from viz.graphview import GraphView
 
-    return GraphModel(root).index[id(value)]
+    return GraphView(root).index[id(value)]
 
 
 def test_one_edge_per_use():

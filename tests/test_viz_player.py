@@ -69,6 +69,44 @@ def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(empty))
 
 
+def test_player_style_and_script_are_package_files_inlined_verbatim():
+    from viz.player import ASSETS, asset
+
+    require_dot()
+    css, js = asset("player.css"), asset("player.js")
+    html = viz.step(course_circuit()[0]).to_html()
+    pid = re.search(r'id="(gg-player-[0-9a-f]+)"', html).group(1)
+    assert css in html and js.replace("__PLAYER_ID__", pid) in html
+    assert re.search(r'style="--gg-font: #[0-9a-f]{6}; --gg-bg: white; ', html)
+    assert (Path(str(ASSETS)) / "player.js").is_file()
+
+
+def test_player_css_is_well_formed():
+    from viz.player import asset
+
+    css = re.sub(r"/\*.*?\*/", "", asset("player.css"), flags=re.S)
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    assert rules and re.sub(r"([^{}]+)\{([^{}]*)\}", "", css).strip() == ""  # nothing else
+    for selector, body in rules:
+        assert selector.strip(), body
+        declarations = [d.strip() for d in body.split(";") if d.strip()]
+        assert declarations, selector
+        for d in declarations:
+            assert re.fullmatch(r"[a-z-]+\s*:\s*[^:]+", d), (selector, d)
+
+
+def test_player_script_passes_node_check():
+    import subprocess
+
+    from viz.player import ASSETS
+
+    if shutil.which("node") is None:
+        missing("Node.js (node)")
+    done = subprocess.run(["node", "--check", str(Path(str(ASSETS)) / "player.js")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
 def test_save_html_without_dot_leaves_no_file(tmp_path, monkeypatch):
     s = viz.step(course_circuit()[0])
     no_dot(tmp_path, monkeypatch)
@@ -183,7 +221,7 @@ def test_tensor_player_updates_all_gradient_cells(page, tmp_path):
     loss = cross_entropy((x @ w).relu(), np.array([0, 3]))
     s = viz.step(loss)
     page.goto(Path(s.save_html(tmp_path / "tensor_player.html")).as_uri())
-    wi = s.model.index[id(w)]
+    wi = s.view.index[id(w)]
     assert grad_texts(page, wi)[-3:] == ["?", "?", "?"]
     page.click(".gg-last")
     norm = viz.tensor_summary(s.grad(w)).norm

@@ -4,6 +4,7 @@ never touches .grad; it explains freed tensor graphs; its frames draw what is kn
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -153,3 +154,15 @@ def test_stepper_text_and_repr():
     text = s.text()
     assert text.count("Step ") == 8 and "mul gate swaps" in text
     assert "8 backward steps" in repr(s)
+
+
+def test_the_last_frame_and_the_static_drawing_show_the_same_gradients():
+    f, _ = course_circuit()
+    stepper = viz.step(f)
+    f.backward()
+    static, last = viz.draw(f).source, stepper.draw(len(stepper) - 1).source
+    cells = re.compile(r"grad (-?[\d.]+)<")
+    assert sorted(cells.findall(static)) == sorted(cells.findall(last))
+    assert len(cells.findall(static)) == 8  # x, y, z, w, x*y, max, the sum and f
+    edge_labels = re.compile(r'label=" (-?[\d.]+)"')
+    assert sorted(edge_labels.findall(static)) == sorted(edge_labels.findall(last))

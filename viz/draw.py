@@ -19,21 +19,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from .digraph import Digraph
 from .escape import dot_html, dot_string
+from .graphview import GraphView, scope_prefixes
 from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_value_label
 from .layout import Plan, plan
-from .model import GraphModel, scope_prefixes
 from .style import GradScale, Theme, get_theme, legend_label
 from .summary import fmt, fmt_shape, magnitude, tensor_summary
 
 
 @dataclass
 class Overlay:
-    """A stepper frame drawn over the graph: per-value ``state`` ('pending', 'reached',
-    'current', 'done'), the gradients known so far, and the per-use gradients sent so far.
+    """What a picture shows over the graph: per-value ``state`` ('pending', 'reached',
+    'current', 'done'), the gradients known, and the per-use gradients sent.  A static
+    drawing is the overlay where every node is done (:func:`finished`); a stepper frame has
+    the states and gradients of its step.
 
     ``grad_text`` replaces the texts of value gradient cells (the HTML player reserves the
     widest texts a cell will ever show).
@@ -48,45 +48,59 @@ class Overlay:
     grad_text: dict[int, list[str]] | None = None
 
 
-def edge_gradients(model: GraphModel) -> dict[tuple[int, int], Any]:
+def edge_gradients(view: GraphView) -> dict[tuple[int, int], Any]:
     """The gradient that flowed along every use ``(child, position)`` after backward.
 
-    Recomputed per node with ``autograd.graph.local_backward`` from the node's ``.grad``;
-    where a tensor node's saved intermediates were freed, the parent's total ``.grad``
-    stands in for it.
+    The engine's backward walk (``autograd.graph.walk_backward``) replayed from the output's
+    ``.grad``; where a tensor graph's saved intermediates were freed by that backward, each
+    parent's total ``.grad`` stands in for what it received along each of its uses.
 
     >>> from autograd import Value
     >>> a = Value(3.0); b = a * a; b.backward()
-    >>> edge_gradients(GraphModel(b))
+    >>> edge_gradients(GraphView(b))
     {(1, 0): 3.0, (1, 1): 3.0}
     """
     from autograd import GraphFreedError
-    from autograd.graph import local_backward
+    from autograd.graph import walk_backward
 
+    root = view.root
+    if not root.requires_grad:
+        return {}
+    try:
+        sent = {id(node): s for node, _, s in walk_backward(root, root.grad)}
+    except GraphFreedError:
+        sent = {id(v): tuple(p.grad if p.requires_grad else None for p in v.parents)
+                for v in view.values}
     out: dict[tuple[int, int], Any] = {}
-    for i, v in enumerate(model.values):
-        if v.gate is None:
-            continue
-        up = v.grad
-        try:
-            if magnitude(up) == 0.0:
-                sent: tuple[Any, ...] = tuple(None for _ in v.parents)
-            else:
-                sent = local_backward(v, up)
-        except GraphFreedError:
-            sent = tuple(p.grad if p.requires_grad else None for p in v.parents)
-        for pos, (p, g) in enumerate(zip(v.parents, sent, strict=False)):
-            if p.requires_grad:
-                out[(i, pos)] = (0.0 if p.is_scalar else np.zeros(p.shape)) if g is None else g
+    for i, v in enumerate(view.values):
+        for pos, g in enumerate(sent.get(id(v), ())):
+            if g is not None:
+                out[(i, pos)] = g
     return out
+
+
+def finished(view: GraphView, grads: bool) -> Overlay:
+    """The overlay of a static drawing: every node done; with ``grads``, each value's
+    ``.grad`` and the gradient along every edge (:func:`edge_gradients`).
+
+    >>> from autograd import Value
+    >>> a = Value(3.0); b = a * a; b.backward()
+    >>> o = finished(GraphView(b), grads=True)
+    >>> o.state, o.grads, o.sent
+    (['done', 'done'], {0: 6.0, 1: 1.0}, {(1, 0): 3.0, (1, 1): 3.0})
+    """
+    if not grads:
+        return Overlay(["done"] * len(view), {}, {})
+    known = {i: v.grad for i, v in enumerate(view.values) if v.requires_grad}
+    return Overlay(["done"] * len(view), known, edge_gradients(view))
 
 
 def _backward_ran(root: Any) -> bool:
     return root.requires_grad and magnitude(root.grad) != 0.0
 
 
-def _flag(v: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str] | None:
-    m = magnitude(v.grad)
+def _flag(grad: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str] | None:
+    m = magnitude(grad)
     if not math.isfinite(m):
         return ("▲ non-finite grad", theme.warn)
     if m > explode:
@@ -97,25 +111,26 @@ def _flag(v: Any, vanish: float, explode: float, theme: Theme) -> tuple[str, str
 
 
 class _Renderer:
-    """Builds the Digraph of one picture; holds the options so helpers stay small."""
+    """Builds the Digraph of one picture: the graph with an :class:`Overlay` over it.
 
-    def __init__(self, model: GraphModel, layout: Plan, theme: Theme, *, rankdir: str,
-                 grads: bool, flow: bool, edge_labels: bool, legend: bool, vanish: float,
-                 explode: float, title: str | None, overlay: Overlay | None,
-                 clusters: bool):
-        self.m, self.plan, self.t = model, layout, theme
+    ``grads`` shows gradient cells on values; ``flow`` colours and sizes the edges by the
+    gradient that flowed along them (with a legend) and flags vanishing / exploding ones;
+    ``numbered`` tags unnamed values ``#i`` (the stepper's words name them ``op #i``).
+    """
+
+    def __init__(self, view: GraphView, layout: Plan, theme: Theme, overlay: Overlay, *,
+                 rankdir: str, grads: bool, flow: bool, edge_labels: bool, legend: bool,
+                 vanish: float, explode: float, title: str | None, clusters: bool,
+                 numbered: bool):
+        self.m, self.plan, self.t = view, layout, theme
         self.grads, self.flow, self.edge_labels = grads, flow, edge_labels
         self.legend, self.vanish, self.explode = legend, vanish, explode
-        self.overlay = overlay
-        self.clusters = clusters
-        self.sent: dict[tuple[int, int], Any] = {}
+        self.overlay, self.known, self.sent = overlay, overlay.grads, overlay.sent
+        self.clusters, self.numbered = clusters, numbered
         self.scale: GradScale | None = None
-        if overlay is not None:
-            self.sent = overlay.sent
-        elif grads:
-            self.sent = edge_gradients(model)
+        if flow:
             mags = [magnitude(g) for g in self.sent.values()]
-            mags += [magnitude(v.grad) for v in model.values if v.requires_grad and v.gate]
+            mags += [magnitude(g) for i, g in self.known.items() if view.values[i].gate]
             self.scale = GradScale.fit(mags)
         self.g = Digraph(name="gradgate")
         lines = [x for x in (title, layout.notice) if x]
@@ -134,7 +149,7 @@ class _Renderer:
 
     # ---------------------------------------------------------------- nodes
     def state(self, i: int) -> str:
-        return self.overlay.state[i] if self.overlay is not None else "done"
+        return self.overlay.state[i]
 
     def scope_of(self, i: int) -> str | None:
         return self.m.scopes[i] if self.clusters else None
@@ -144,20 +159,19 @@ class _Renderer:
         kind = self.m.kinds[i]
         state = self.state(i)
         tag = kind if kind != "value" else None
-        if self.overlay is not None and tag is None and self.m.name(i) is None:
-            tag = f"#{i}"  # the stepper's words name unlabelled values "op #i"
+        if self.numbered and tag is None and self.m.name(i) is None:
+            tag = f"#{i}"
         fill = border = font = None
         flag = None
         width = 2 if kind == "output" else 1
         text = None
         if self.grads and v.requires_grad:
-            if self.overlay is None:
-                text = grad_cells(v.grad, v.is_scalar)
-                flag = _flag(v, self.vanish, self.explode, t) if self.flow else None
-            elif self.overlay.grad_text is not None:
+            if self.overlay.grad_text is not None:
                 text = self.overlay.grad_text.get(i, grad_cells(None, v.is_scalar))
             else:
-                text = grad_cells(self.overlay.grads.get(i), v.is_scalar)
+                text = grad_cells(self.known.get(i), v.is_scalar)
+            if self.flow and i in self.known:
+                flag = _flag(self.known[i], self.vanish, self.explode, t)
         if not (math.isfinite(magnitude(v.data))):
             flag = flag or ("▲ non-finite data", t.warn)
         if flag is not None:
@@ -183,14 +197,13 @@ class _Renderer:
         v = self.m.values[i]
         head = self.m.display_name(i)
         if v.is_scalar:
-            show = self.grads and v.requires_grad and self.overlay is None
-            grad = f", grad={v.grad!r}" if show else ""
+            grad = f", grad={self.known[i]!r}" if self.grads and i in self.known else ""
             return f"{head}: data={v.data!r}{grad}"
         return f"{head}: shape {v.shape} {v.dtype}"
 
     def op_node(self, i: int) -> None:
         v, t = self.m.values[i], self.t
-        style = t.family(getattr(v.gate, "family", "local"))
+        style = t.family(v.gate.family)
         state = self.state(i)
         attrs = {"label": op_label(v.gate, t), "shape": style.shape, "style": style.style,
                  "fillcolor": style.fill, "color": style.border, "class": f"ggo_{i}",
@@ -207,10 +220,10 @@ class _Renderer:
     def arrival_attrs(self, i: int) -> dict[str, str]:
         """The edge from op ``i`` to its value: what arrived as upstream gradient."""
         attrs = {"class": f"ggr_{i}"}
-        if self.overlay is not None:
-            attrs.update(self.step_edge_attrs(i, None))
-        elif self.grads and self.flow:
-            attrs.update(self.flow_attrs(self.m.values[i].grad))
+        if self.flow and i in self.known:
+            attrs.update(self.flow_attrs(self.known[i]))
+        else:
+            attrs.update(self.step_edge_attrs(i))
         return attrs
 
     # ---------------------------------------------------------------- edges
@@ -223,24 +236,25 @@ class _Renderer:
         assert self.scale is not None
         return {"color": self.scale.color(mag, t), "penwidth": str(self.scale.width(mag))}
 
-    def step_edge_attrs(self, child: int, pos: int | None) -> dict[str, str]:
+    def step_edge_attrs(self, child: int) -> dict[str, str]:
+        """An edge into ``child``'s gate as the backward pass reaches it."""
         t = self.t
         state = self.state(child)
         if state == "current":
             return {"color": t.highlight, "penwidth": "3", "fontcolor": t.highlight}
         if state == "done":
-            return {"color": t.edge}
+            return {}  # the theme's edge colour, the graph's default
         return {"color": t.muted, "style": "dashed"}
 
     def use_edge(self, parent: int, child: int, pos: int, tail: str, head: str) -> None:
         attrs = {"class": f"gge_{child}_{pos}"}
         g = self.sent.get((child, pos))
-        if self.overlay is not None:
-            attrs.update(self.step_edge_attrs(child, pos))
-        elif self.grads and self.flow and g is not None:
+        if self.flow and g is not None:
             attrs.update(self.flow_attrs(g))
+        else:
+            attrs.update(self.step_edge_attrs(child))
         if self.edge_labels and g is not None and self.m.values[parent].is_scalar:
-            if self.overlay is None or self.state(child) in ("current", "done"):
+            if self.state(child) in ("current", "done"):
                 attrs["label"] = f" {fmt(g)}"
         self.body[None].append(("edge", tail, {"head": head, **attrs}))
 
@@ -261,8 +275,8 @@ class _Renderer:
             if outs:
                 v = self.m.values[outs[-1]]
                 out_text = "out " + ("scalar" if v.is_scalar else fmt_shape(v.shape))
-                if self.grads and v.requires_grad and self.overlay is None:
-                    g = v.grad
+                if self.grads and outs[-1] in self.known:
+                    g = self.known[outs[-1]]
                     out_text += (f" · grad {fmt(g)}" if v.is_scalar
                                  else f" · grad ‖·‖ {fmt(tensor_summary(g).norm)}")
             attrs = {"label": box_label(path, len(idx), ops, out_text, t), "shape": "box3d",
@@ -309,8 +323,7 @@ class _Renderer:
                 "style": "filled", "fillcolor": self.t.cluster_fill, "color": self.t.muted,
                 "fontcolor": self.t.muted}))
         self.emit()
-        if self.legend and self.grads and self.flow and self.overlay is None:
-            assert self.scale is not None
+        if self.legend and self.scale is not None:
             self.g.node("legend", label=legend_label(self.scale, self.t, self.vanish,
                                                      self.explode), shape="plain")
         return self.g
@@ -320,8 +333,7 @@ class _Renderer:
         if len(uses) > 1:
             attrs["label"] = f" ×{len(uses)}"
         grads = [self.sent.get((c, pos)) for _, c, pos in uses]
-        if self.grads and self.flow and self.overlay is None and all(
-                g is not None for g in grads):
+        if self.flow and all(g is not None for g in grads):
             attrs.update(self.flow_attrs(max(grads, key=magnitude)))
         self.body[None].append(("edge", tail, {"head": head, **attrs}))
 
@@ -380,45 +392,46 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     if not hasattr(value, "parents") or not hasattr(value, "data"):
         raise TypeError(f"viz.draw: expected an autograd Value, got {type(value).__name__}")
     t = get_theme(theme)
-    model = GraphModel(value, params)
-    rankdir = check_rankdir(rankdir, model)
-    layout = plan(model, collapse, max_nodes)
+    view = GraphView(value, params)
+    rankdir = check_rankdir(rankdir, view)
+    layout = plan(view, collapse, max_nodes)
     grads = _backward_ran(value) if forward_only is None else not forward_only
     if edge_labels is None:
-        edge_labels = model.is_scalar and layout.count <= 80
-    r = _Renderer(model, layout, t, rankdir=rankdir, grads=grads, flow=flow,
-                  edge_labels=edge_labels, legend=legend, vanish=vanish, explode=explode,
-                  title=title, overlay=None, clusters=clusters)
+        edge_labels = view.is_scalar and layout.count <= 80
+    r = _Renderer(view, layout, t, finished(view, grads), rankdir=rankdir, grads=grads,
+                  flow=flow and grads, edge_labels=edge_labels, legend=legend, vanish=vanish,
+                  explode=explode, title=title, clusters=clusters, numbered=False)
     return r.build()
 
 
-def check_rankdir(rankdir: str | None, model: GraphModel) -> str:
+def check_rankdir(rankdir: str | None, view: GraphView) -> str:
     """Validate ``rankdir``; None picks LR for scalar graphs and TB for tensor graphs.
 
     >>> from autograd import Value
-    >>> check_rankdir(None, GraphModel(Value(1.0) * 2))
+    >>> check_rankdir(None, GraphView(Value(1.0) * 2))
     'LR'
     """
     if rankdir is None:
-        return "LR" if model.is_scalar else "TB"
+        return "LR" if view.is_scalar else "TB"
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"viz: rankdir must be 'LR', 'TB', 'RL' or 'BT'; got {rankdir!r}")
     return rankdir
 
 
-def draw_overlay(model: GraphModel, overlay: Overlay, *, rankdir: str | None = None,
+def draw_overlay(view: GraphView, overlay: Overlay, *, rankdir: str | None = None,
                  theme: str | Theme = "light", title: str | None = None,
                  edge_labels: bool = True, clusters: bool = True) -> Digraph:
-    """Draw ``model`` with a stepper frame over it (used by :mod:`viz.step`); no collapsing.
+    """Draw ``view`` with a stepper frame over it (used by :mod:`viz.step`); no collapsing.
 
     >>> from autograd import Value
-    >>> m = GraphModel(Value(1.0) * 2)
+    >>> m = GraphView(Value(1.0) * 2)
     >>> o = Overlay(["pending", "pending", "current"], {2: 1.0}, {})
     >>> "ggv_2" in draw_overlay(m, o).source
     True
     """
-    layout = plan(model, None, None)
-    r = _Renderer(model, layout, get_theme(theme), rankdir=check_rankdir(rankdir, model),
-                  grads=True, flow=False, edge_labels=edge_labels, legend=False, vanish=0.0,
-                  explode=math.inf, title=title, overlay=overlay, clusters=clusters)
+    layout = plan(view, None, None)
+    r = _Renderer(view, layout, get_theme(theme), overlay,
+                  rankdir=check_rankdir(rankdir, view), grads=True, flow=False,
+                  edge_labels=edge_labels, legend=False, vanish=0.0, explode=math.inf,
+                  title=title, clusters=clusters, numbered=True)
     return r.build()

@@ -24,7 +24,7 @@ import numpy as np
 
 from .digraph import Digraph
 from .escape import dot_html
-from .model import named_params
+from .graphview import named_params
 from .style import Theme, get_theme, tick_label
 from .summary import fmt, fmt_shape, tensor_summary
 

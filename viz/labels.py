@@ -14,11 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from .escape import dot_html
-from .style import FAMILY_WORDS, Theme
+from .style import Theme
 from .summary import fmt, fmt_shape, tensor_summary
-
-GATE_PARAMS = ("exponent", "axis", "axes", "kernel_size", "stride", "padding", "p", "shape",
-               "delta", "index")
 
 
 def grad_cells(grad: Any, scalar: bool) -> list[str]:
@@ -125,15 +122,15 @@ def _stats_row(title: str, cells: list[str], small: str, color: str) -> str:
 
 
 def gate_params_text(gate: Any) -> str:
-    """The gate's parameters worth showing, e.g. ``stride 2 · padding 1``.
+    """The gate's parameters worth showing (``gate.params()``), e.g. ``stride 2 · padding 1``;
+    unset ones (None, False) are left out.
 
-    >>> class G: stride = 2; padding = 1; name = "conv2d"
-    >>> gate_params_text(G())
-    'stride 2 · padding 1'
+    >>> from autograd import Value, conv2d
+    >>> gate_params_text(conv2d(Value([[[[1.0]]]]), Value([[[[1.0]]]]), stride=2).gate)
+    'stride (2, 2) · padding (0, 0)'
     """
     parts = []
-    for key in GATE_PARAMS:
-        value = getattr(gate, key, None)
+    for key, value in gate.params().items():
         if value is None or value is False:
             continue
         if isinstance(value, float) and value.is_integer():
@@ -149,15 +146,14 @@ def op_label(gate: Any, theme: Theme, font: str | None = None) -> str:
     """Op name in bold, then the gate family and its rule, then parameters.
 
     >>> from viz.style import LIGHT
-    >>> class G: name = "mul"; family = "mul"
-    >>> "mul gate · swaps" in op_label(G(), LIGHT)
+    >>> from autograd.ops.arith import MUL_GATE
+    >>> "mul gate · swaps" in op_label(MUL_GATE, LIGHT)
     True
     """
     color = font or theme.font
-    family = getattr(gate, "family", "local")
     lines = [f'<FONT COLOR="{color}"><B>{dot_html(gate.name)}</B></FONT>',
-             f'<FONT POINT-SIZE="8" COLOR="{color}">{dot_html(family)} gate · '
-             f"{dot_html(FAMILY_WORDS.get(family, family))}</FONT>"]
+             f'<FONT POINT-SIZE="8" COLOR="{color}">{dot_html(gate.family)} gate · '
+             f"{dot_html(gate.rule_label)}</FONT>"]
     extra = gate_params_text(gate)
     if extra:
         lines.append(f'<FONT POINT-SIZE="8" COLOR="{color}">{dot_html(extra)}</FONT>')

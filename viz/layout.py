@@ -9,7 +9,7 @@ modules are too many, keeps the part of the graph nearest the output and says so
 >>> x = Value(1.0, label="x")
 >>> with name_scope("block"):
 ...     y = (x * 2).tanh() + 1
->>> p = plan(GraphModel(y), collapse=["block"], max_nodes=None)
+>>> p = plan(GraphView(y), collapse=["block"], max_nodes=None)
 >>> p.groups, p.count
 (['block'], 2)
 """
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import GraphModel, matching_group, scope_prefixes
+from .graphview import GraphView, matching_group, scope_prefixes
 
 
 @dataclass
@@ -44,23 +44,23 @@ class Plan:
         return sorted({g for g in self.group if g is not None})
 
 
-def _cost(model: GraphModel, group: list[str | None]) -> int:
+def _cost(view: GraphView, group: list[str | None]) -> int:
     boxes = {g for g in group if g is not None}
-    singles = sum(1 + (model.values[i].gate is not None)
+    singles = sum(1 + (view.values[i].gate is not None)
                   for i, g in enumerate(group) if g is None)
     return singles + len(boxes)
 
 
-def _grouping(model: GraphModel, groups: Iterable[str]) -> list[str | None]:
+def _grouping(view: GraphView, groups: Iterable[str]) -> list[str | None]:
     groups = list(groups)
-    return [matching_group(s, groups) for s in model.scopes]
+    return [matching_group(s, groups) for s in view.scopes]
 
 
-def _normalise(collapse: Any, model: GraphModel) -> list[str]:
+def _normalise(collapse: Any, view: GraphView) -> list[str]:
     if collapse is None or collapse is False:
         return []
     if collapse is True:
-        return sorted({scope_prefixes(s)[0] for s in model.scopes if s})
+        return sorted({scope_prefixes(s)[0] for s in view.scopes if s})
     if isinstance(collapse, str):
         return [collapse]
     try:
@@ -72,8 +72,8 @@ def _normalise(collapse: Any, model: GraphModel) -> list[str]:
     return names
 
 
-def plan(model: GraphModel, collapse: Any = None, max_nodes: int | None = 500) -> Plan:
-    """Decide the boxes and hidden values for ``model``; see the module docstring.
+def plan(view: GraphView, collapse: Any = None, max_nodes: int | None = 500) -> Plan:
+    """Decide the boxes and hidden values for ``view``; see the module docstring.
 
     ``collapse``: True (every top-level module), a dotted module path or a list of them;
     ``max_nodes``: the node budget (None: no automatic collapsing).
@@ -82,30 +82,30 @@ def plan(model: GraphModel, collapse: Any = None, max_nodes: int | None = 500) -
     >>> h = Value(1.0)
     >>> for _ in range(50):
     ...     h = h * 1.01
-    >>> p = plan(GraphModel(h), max_nodes=20)
+    >>> p = plan(GraphView(h), max_nodes=20)
     >>> p.count <= 20, "too big" in p.notice
     (True, True)
     """
-    wanted = _normalise(collapse, model)
-    known = {p for s in model.scopes for p in scope_prefixes(s)}
+    wanted = _normalise(collapse, view)
+    known = {p for s in view.scopes for p in scope_prefixes(s)}
     unknown = [w for w in wanted if w not in known]
     if unknown:
         raise ValueError(
             f"viz.draw: collapse={unknown!r} names no module in this graph; modules seen: "
             f"{sorted(known)[:20] or 'none (nodes carry no scope)'}"
         )
-    group = _grouping(model, wanted)
-    count = _cost(model, group)
+    group = _grouping(view, wanted)
+    count = _cost(view, group)
     if max_nodes is None or count <= max_nodes or collapse is False:
         return Plan(group, count=count)
     if max_nodes < 2:
         raise ValueError(f"viz.draw: max_nodes must be at least 2, got {max_nodes}")
     total = count
-    depth = max((len(scope_prefixes(s)) for s in model.scopes), default=0)
+    depth = max((len(scope_prefixes(s)) for s in view.scopes), default=0)
     for d in range(depth, 0, -1):
-        auto = {scope_prefixes(s)[d - 1] for s in model.scopes if len(scope_prefixes(s)) >= d}
-        trial = _grouping(model, set(wanted) | auto)
-        count = _cost(model, trial)
+        auto = {scope_prefixes(s)[d - 1] for s in view.scopes if len(scope_prefixes(s)) >= d}
+        trial = _grouping(view, set(wanted) | auto)
+        count = _cost(view, trial)
         if count <= max_nodes:
             boxes = sorted({g for g in trial if g is not None})
             shown = ", ".join(boxes[:8]) + (", …" if len(boxes) > 8 else "")
@@ -113,18 +113,18 @@ def plan(model: GraphModel, collapse: Any = None, max_nodes: int | None = 500) -
                       f"modules drawn as boxes: {shown}. Pass max_nodes=None to draw all.")
             return Plan(trial, notice=notice, count=count)
         group = trial
-    return _truncate(model, group, max_nodes, total)
+    return _truncate(view, group, max_nodes, total)
 
 
-def _truncate(model: GraphModel, group: list[str | None], max_nodes: int, total: int) -> Plan:
+def _truncate(view: GraphView, group: list[str | None], max_nodes: int, total: int) -> Plan:
     """Keep the units (values or boxes) nearest the output within budget (one for '…')."""
     unit = [g if g is not None else i for i, g in enumerate(group)]
     cost_of = {}
     for i, u in enumerate(unit):
-        cost_of[u] = 1 if group[i] is not None else 1 + (model.values[i].gate is not None)
+        cost_of[u] = 1 if group[i] is not None else 1 + (view.values[i].gate is not None)
     kept: set[Any] = set()
     spent = 0
-    root = len(model) - 1
+    root = len(view) - 1
     queue = deque([root])
     seen = {root}
     while queue:
@@ -135,7 +135,7 @@ def _truncate(model: GraphModel, group: list[str | None], max_nodes: int, total:
                 continue
             kept.add(u)
             spent += cost_of[u]
-        for p in model.parents(i):
+        for p in view.parents(i):
             if p not in seen:
                 seen.add(p)
                 queue.append(p)

@@ -5,7 +5,8 @@ sized for the widest text it will show; a frame is a string of node states (pend
 reached, current, done) plus the gradient texts that change at that step.  Buttons
 (first / previous / play / next / last), a slider and the arrow keys move between frames.
 No kernel, no ipywidgets and no network: the file works in a notebook, in an HTML export of
-the notebook, or opened on its own.
+the notebook, or opened on its own.  The stylesheet and the script are the package files
+``viz/assets/player.css`` and ``viz/assets/player.js``, inlined into every player.
 
 >>> from autograd import Value
 >>> from viz.step import step
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from importlib import resources
 from typing import Any
 
 from .draw import draw_overlay
@@ -28,152 +30,17 @@ from .style import get_theme
 
 STATE_CODES = {"pending": "p", "reached": "r", "current": "c", "done": "d"}
 
-_CSS = """
-#{id} {{ font-family: Helvetica, Arial, sans-serif; color: {font}; background: {bg};
-  border: 1px solid {muted}; border-radius: 8px; padding: 10px; margin: 6px 0;
-  outline: none; }}
-#{id} .gg-controls {{ display: flex; align-items: center; gap: 6px; flex-wrap: wrap; }}
-#{id} .gg-controls button {{ font-size: 13px; padding: 3px 10px; border-radius: 5px;
-  border: 1px solid {muted}; background: {bg}; color: {font}; cursor: pointer; }}
-#{id} .gg-controls button:hover {{ border-color: {hl}; }}
-#{id} .gg-slider {{ flex: 1; min-width: 120px; accent-color: {hl}; }}
-#{id} .gg-counter {{ font-variant-numeric: tabular-nums; min-width: 7em; }}
-#{id} .gg-caption {{ margin: 8px 2px; font-size: 14px; line-height: 1.45;
-  min-height: 5.5em; }}
-#{id} .gg-caption b {{ color: {hl}; }}
-#{id} .gg-caption ul {{ margin: 2px 0 0 0; padding-left: 1.3em; }}
-#{id} .gg-svg {{ overflow: auto; max-height: 80vh; }}
-#{id}.gg-fit .gg-svg svg {{ max-width: 100%; height: auto; }}
-#{id} .gg-nojs {{ font-size: 12px; color: {muted}; }}
-#{id} .gg-pend {{ opacity: 0.22; }}
-#{id} g.edge.gg-pend text {{ visibility: hidden; }}
-#{id} g.node.gg-cur polygon, #{id} g.node.gg-cur ellipse, #{id} g.node.gg-cur path
-  {{ stroke: {hl}; stroke-width: 3px; }}
-#{id} g.edge.gg-cur path {{ stroke: {hl}; stroke-width: 3.5px; }}
-#{id} g.edge.gg-cur polygon {{ stroke: {hl}; fill: {hl}; }}
-#{id} g.edge.gg-cur text {{ fill: {hl}; font-weight: bold; }}
-"""
+ASSETS = resources.files("viz") / "assets"
+"""The player's stylesheet and script: plain ``.css`` and ``.js`` files, linted in CI."""
 
-_JS = """
-(function () {
-  var ID = "__PLAYER_ID__";
-  var me = document.currentScript;
-  var root = me ? me.closest(".gg-player") : null;
-  var tries = 0;
-  function boot() {
-    root = root || document.getElementById(ID);
-    if (!root) { if (tries++ < 100) { setTimeout(boot, 50); } return; }
-    var data = JSON.parse(root.querySelector("script.gg-data").textContent);
-    var n = data.states.length;
-    var values = {}, uses = {}, arrivals = {}, ops = {}, gradText = {};
-    root.querySelectorAll("g.node, g.edge").forEach(function (g) {
-      g.classList.forEach(function (c) {
-        var m = /^gg([vore])_(\\d+)(?:_(\\d+))?$/.exec(c);
-        if (!m) { return; }
-        var i = +m[2];
-        if (m[1] === "v") {
-          values[i] = g;
-          var texts = g.querySelectorAll("text");
-          var k = (data.init[i] || []).length;
-          if (k && texts.length >= k) {
-            var cells = Array.prototype.slice.call(texts, texts.length - k);
-            cells.forEach(function (t) { anchor(t); });
-            gradText[i] = cells;
-          }
-        } else if (m[1] === "o") { ops[i] = g; }
-        else if (m[1] === "r") { arrivals[i] = g; }
-        else { (uses[i] = uses[i] || []).push(g); }
-      });
-    });
-    function anchor(t) {
-      /* keep each cell's text in place whatever its length: right-align tensor numbers,
-         centre scalar "grad" cells */
-      try {
-        var bb = t.getBBox();
-        if (bb.width <= 0) { return; }
-        var mid = t.textContent.indexOf("grad") === 0;
-        t.setAttribute("x", mid ? bb.x + bb.width / 2 : bb.x + bb.width);
-        t.setAttribute("text-anchor", mid ? "middle" : "end");
-      } catch (e) { /* not rendered yet: keep Graphviz's anchor */ }
-    }
-    var box = root.querySelector(".gg-svg");
-    var svgEl = box.querySelector("svg");
-    var zoom = root.querySelector(".gg-zoom");
-    function setFit(fit) {
-      root.classList.toggle("gg-fit", fit);
-      zoom.textContent = fit ? "100%" : "fit";
-    }
-    setFit(svgEl && svgEl.getBoundingClientRect().width <= 1.6 * box.clientWidth);
-    zoom.onclick = function () { setFit(!root.classList.contains("gg-fit")); follow(); };
-    function follow() {
-      /* scroll the picture (inside its box) so that the current node is in view */
-      var g = values[data.current[current]];
-      if (!g) { return; }
-      var r = g.getBoundingClientRect(), c = box.getBoundingClientRect();
-      box.scrollLeft += (r.left + r.width / 2) - (c.left + c.width / 2);
-      box.scrollTop += (r.top + r.height / 2) - (c.top + c.height / 2);
-    }
-    var slider = root.querySelector(".gg-slider");
-    var counter = root.querySelector(".gg-counter");
-    var caption = root.querySelector(".gg-caption");
-    var play = root.querySelector(".gg-play");
-    var timer = null, current = -1;
-    var CLASSES = {p: "gg-pend", r: "gg-reach", c: "gg-cur", d: "gg-done"};
-    var EDGE = {p: "gg-pend", r: "gg-pend", c: "gg-cur", d: "gg-done"};
-    function mark(g, cls) {
-      if (!g) { return; }
-      g.classList.remove("gg-pend", "gg-reach", "gg-cur", "gg-done");
-      g.classList.add(cls);
-    }
-    function show(k) {
-      k = Math.max(0, Math.min(n - 1, k));
-      var states = data.states[k];
-      for (var i = 0; i < states.length; i++) {
-        var s = states.charAt(i);
-        mark(values[i], CLASSES[s]);
-        mark(ops[i], EDGE[s]);
-        mark(arrivals[i], EDGE[s]);
-        (uses[i] || []).forEach(function (g) { mark(g, EDGE[s]); });
-      }
-      var texts = Object.assign({}, data.init);
-      for (var j = 0; j <= k; j++) { Object.assign(texts, data.deltas[j]); }
-      Object.keys(gradText).forEach(function (key) {
-        gradText[key].forEach(function (t, j) { t.textContent = texts[key][j]; });
-      });
-      caption.innerHTML = data.captions[k];
-      slider.value = k;
-      counter.textContent = "step " + (k + 1) + " / " + n;
-      root.setAttribute("data-step", k);
-      current = k;
-      follow();
-    }
-    function stop() {
-      if (timer) { clearInterval(timer); timer = null; }
-      play.textContent = "\u25B6 play";
-    }
-    root.querySelector(".gg-first").onclick = function () { stop(); show(0); };
-    root.querySelector(".gg-prev").onclick = function () { stop(); show(current - 1); };
-    root.querySelector(".gg-next").onclick = function () { stop(); show(current + 1); };
-    root.querySelector(".gg-last").onclick = function () { stop(); show(n - 1); };
-    slider.oninput = function () { stop(); show(+slider.value); };
-    play.onclick = function () {
-      if (timer) { stop(); return; }
-      if (current >= n - 1) { show(0); }
-      play.textContent = "\u275A\u275A pause";
-      timer = setInterval(function () {
-        if (current >= n - 1) { stop(); } else { show(current + 1); }
-      }, data.interval);
-    };
-    root.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowRight") { stop(); show(current + 1); e.preventDefault(); }
-      if (e.key === "ArrowLeft") { stop(); show(current - 1); e.preventDefault(); }
-    });
-    root.querySelector(".gg-nojs").style.display = "none";
-    show(0);
-  }
-  boot();
-})();
-"""
+
+def asset(name: str) -> str:
+    """The text of one of the player's files (``player.css``, ``player.js``).
+
+    >>> "function" in asset("player.js") and ".gg-player" in asset("player.css")
+    True
+    """
+    return (ASSETS / name).read_text(encoding="utf-8")
 
 
 def _caption(stepper: Any, k: int, total: int) -> str:
@@ -201,7 +68,7 @@ def frames_data(stepper: Any) -> dict[str, Any]:
     >>> frames_data(step(Value(2.0) * 3))["states"]  # 2.0 reached, then current; 3 is constant
     ['rdc', 'cdd']
     """
-    m = stepper.model
+    m = stepper.view
     n = min(len(stepper), stepper.max_frames)
     deltas = stepper.grad_texts()[:n]
     order_index = {s.value_index for s in stepper.steps}
@@ -229,9 +96,9 @@ def _base_svg(stepper: Any, data: dict[str, Any]) -> str:
     last = stepper.overlay(len(data["states"]) - 1)
     last.state = ["done"] * len(last.state)
     last.grad_text = longest
-    full = stepper.overlay(len(stepper) - 1).sent
-    last.sent = full
-    g = draw_overlay(stepper.model, last, rankdir=stepper.rankdir, theme=stepper.theme)
+    last.grads = {}  # the cells' texts come from grad_text; tooltips give nothing away
+    last.sent = stepper.overlay(len(stepper) - 1).sent
+    g = draw_overlay(stepper.view, last, rankdir=stepper.rankdir, theme=stepper.theme)
     return _svg_body(g.svg())
 
 
@@ -247,11 +114,13 @@ def player_html(stepper: Any, full_page: bool = False) -> str:
     t = get_theme(stepper.theme)
     data = frames_data(stepper)
     svg = _base_svg(stepper, data)
-    css = _CSS.format(id=pid, font=t.font, bg=t.background, muted=t.muted, hl=t.highlight)
+    colours = (f"--gg-font: {t.font}; --gg-bg: {t.background}; --gg-muted: {t.muted}; "
+               f"--gg-hl: {t.highlight}")
     payload = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
     n = len(data["states"])
-    fragment = f"""<div class="gg-player" id="{pid}" tabindex="0" data-step="0">
-<style>{css}</style>
+    fragment = f"""<div class="gg-player" id="{pid}" tabindex="0" data-step="0"
+ style="{colours}">
+<style>{asset("player.css")}</style>
 <div class="gg-controls">
 <button class="gg-first" title="first step">|&#x25C0;</button>
 <button class="gg-prev" title="previous step (←)">&#x25C0; prev</button>
@@ -268,7 +137,7 @@ def player_html(stepper: Any, full_page: bool = False) -> str:
 <div class="gg-nojs">The step controls need JavaScript (trust the notebook, or open the saved
 HTML file in a browser).</div>
 <script type="application/json" class="gg-data">{payload}</script>
-<script>{_JS.replace("__PLAYER_ID__", pid)}</script>
+<script>{asset("player.js").replace("__PLAYER_ID__", pid)}</script>
 </div>"""
     if not full_page:
         return fragment

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.utils import pair
+
 from .digraph import Digraph
 from .escape import dot_html
 from .style import Theme, get_theme
@@ -29,15 +31,8 @@ POINTWISE = {"ReLU", "Tanh", "Sigmoid", "LeakyReLU", "GELU", "ELU", "Dropout", "
 Pair = tuple[int, int]
 
 
-def _pair(x: Any, what: str) -> Pair:
-    if isinstance(x, (tuple, list)) and len(x) == 2:
-        a, b = int(x[0]), int(x[1])
-    elif isinstance(x, (int, np.integer)):
-        a = b = int(x)
-    else:
-        raise TypeError(f"viz.receptive_fields: {what} must be an int or a pair of ints, "
-                        f"got {x!r}")
-    return (a, b)
+def _pair(value: Any, what: str) -> Pair:
+    return pair("viz.receptive_fields", what, value)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`step(value)`: replay backward one node at a time, from zero gradients, and show it.
 
-The stepper keeps its own record of gradients and never changes any ``.grad``: each node's
-gradients come from ``autograd.graph.local_backward`` (pure).  Iterating gives one
+The stepper keeps its own record of gradients and never changes any ``.grad``: the steps
+are the engine's pure backward walk (``autograd.graph.walk_backward``).  Iterating gives one
 :class:`BackwardStep` per node in the order backward visits them; ``draw(i)`` pictures step
 ``i``; in a notebook the stepper shows as a self-contained HTML player.
 
@@ -24,15 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import write_atomic
+from autograd.utils import write_atomic
+
 from .digraph import Digraph
 from .draw import Overlay, draw_overlay
 from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
 from .escape import html_text
+from .graphview import GraphView
 from .labels import grad_cells
-from .model import GraphModel
 from .rules import explain_sends, explain_tensor, expr_name, fork_text
-from .style import FAMILY_WORDS
 from .summary import fmt, tensor_summary
 
 
@@ -81,32 +81,11 @@ class BackwardStep:
         """``Step 3: x*y — mul (mul gate: swaps)``."""
         if self.op is None:
             return f"Step {self.index + 1}: {self.name} — leaf"
-        rule = FAMILY_WORDS.get(self.family or "local", self.family)
+        rule = self.node.gate.rule_label
         return f"Step {self.index + 1}: {self.name} — {self.op} ({self.family} gate: {rule})"
 
     def __str__(self) -> str:
         return "\n".join([self.title, *("  " + line for line in self.lines)])
-
-
-def _seed(root: Any, grad: Any) -> Any:
-    if root.is_scalar:
-        return 1.0 if grad is None else float(grad)
-    if grad is None:
-        if root.size != 1:
-            raise ValueError(f"viz.step: the output has shape {root.shape}; pass grad= an "
-                             "array of that shape (as for backward)")
-        return np.ones(root.shape, root.dtype)
-    grad = np.asarray(grad, dtype=root.dtype)
-    if grad.shape != root.shape:
-        raise ValueError(f"viz.step: grad has shape {grad.shape} but the output has shape "
-                         f"{root.shape}")
-    return grad
-
-
-def _add(a: Any, b: Any) -> Any:
-    if a is None:
-        return b if isinstance(b, float) else np.array(b, copy=True)
-    return a + b
 
 
 class Stepper:
@@ -122,40 +101,39 @@ class Stepper:
     def __init__(self, value: Any, grad: Any = None, *, rankdir: str | None = None,
                  theme: Any = "light", max_frames: int = 400):
         from autograd import GraphFreedError
-        from autograd.graph import backward_order, local_backward
+        from autograd.graph import local_backward, walk_backward
 
         if not getattr(value, "requires_grad", False):
             raise ValueError("viz.step: this Value does not require grad, so backward has "
                              "nothing to do (made from constants or inside no_grad())")
         self.root = value
-        self.model = GraphModel(value)
+        self.view = GraphView(value)
         self.rankdir, self.theme, self.max_frames = rankdir, theme, max_frames
-        m = self.model
-        record: dict[int, Any] = {len(m) - 1: _seed(value, grad)}
+        m = self.view
+        record: dict[int, Any] = {}
         parts: dict[int, list[Any]] = {len(m) - 1: []}
         self.steps: list[BackwardStep] = []
         self._updates: list[dict[int, Any]] = []
-        for k, node in enumerate(backward_order(value)):
+        try:
+            walk = list(walk_backward(value, grad))
+        except GraphFreedError as err:
+            raise StepperGraphFreedError(err.op) from None
+        for k, (node, up, sent_tuple) in enumerate(walk):
             i = m.index[id(node)]
-            up = record.get(i)
-            if up is None:
-                up = 0.0 if node.is_scalar else np.zeros(node.shape, node.dtype)
+            record[i] = up
             gate = node.gate
             st = BackwardStep(k, i, node, expr_name(m, i), gate and gate.name,
-                              gate and getattr(gate, "family", "local"), up, parts.get(i, []))
+                              gate and gate.family, up, parts.get(i, []))
             updates: dict[int, Any] = {i: up} if k == 0 else {}
             if gate is not None:
-                try:
-                    sent = list(local_backward(node, up))
-                except GraphFreedError:
-                    raise StepperGraphFreedError(gate.name) from None
+                sent = list(sent_tuple)
                 st.per_use = sent
                 scalar = node.is_scalar and all(p.is_scalar for p in node.parents)
                 local = list(local_backward(node, 1.0)) if scalar else [None] * len(sent)
                 for pos, (p, g) in enumerate(zip(m.parents(i), sent, strict=True)):
                     if g is None:
                         continue
-                    record[p] = _add(record.get(p), g)
+                    record[p] = g if p not in record else record[p] + g
                     parts.setdefault(p, []).append(g)
                     updates[p] = record[p]
                     st.sent.append(Sent(p, expr_name(m, p), g, local[pos], record[p]))
@@ -186,7 +164,7 @@ class Stepper:
 
     def grad(self, value: Any) -> Any:
         """The gradient the replay gave ``value`` (its ``.grad`` is never touched)."""
-        i = self.model.index.get(id(value))
+        i = self.view.index.get(id(value))
         if i is None:
             raise KeyError("viz.Stepper.grad: this Value is not part of the graph")
         g = self._record.get(i)
@@ -221,7 +199,7 @@ class Stepper:
         """
         n = len(self) if n is None else n
         visited = {s.value_index for s in self.steps}
-        state = ["done" if i not in visited else "pending" for i in range(len(self.model))]
+        state = ["done" if i not in visited else "pending" for i in range(len(self.view))]
         out = []
         for k in range(n):
             if k:
@@ -238,14 +216,14 @@ class Stepper:
         gradients known so far in the value boxes and on the edges."""
         st = self.steps[k % len(self)]
         title = f"{st.title} — step {st.index + 1} of {len(self)}\n" + "\n".join(st.lines)
-        return draw_overlay(self.model, self.overlay(k), rankdir=self.rankdir,
+        return draw_overlay(self.view, self.overlay(k), rankdir=self.rankdir,
                             theme=self.theme, title=title)
 
     def grad_texts(self) -> list[dict[int, list[str]]]:
         """Per frame, the gradient-cell texts that change at that frame."""
         out = []
         for upd in self._updates:
-            out.append({i: grad_cells(g, self.model.values[i].is_scalar)
+            out.append({i: grad_cells(g, self.view.values[i].is_scalar)
                         for i, g in upd.items()})
         return out
 

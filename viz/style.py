@@ -13,13 +13,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-FAMILY_WORDS = {
-    "add": "distributes",
-    "mul": "swaps",
-    "max": "routes",
-    "local": "local derivative",
-}
-
 
 @dataclass(frozen=True)
 class FamilyStyle:

@@ -1,33 +1,14 @@
 """Argument checks shared by the kernels: every bad input is caught here, before Numba sees it.
+(The dtype rule and int-or-pair arguments are the engine's: :mod:`autograd.utils`.)
 
->>> float_dtype("conv2d_forward", np.ones(2, np.float32), np.ones(2, np.float32))
-dtype('float32')
->>> float_dtype("conv2d_forward", np.ones(2, np.float32), np.ones(2))
-dtype('float64')
+>>> check_shape("conv2d_backward", "up", np.ones((1, 2)), (1, 2))
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..errors import GradgateError
-
-
-def float_dtype(op: str, *arrays: np.ndarray | None) -> np.dtype:
-    """float32 when every given array is float32, else float64 (ints and bools promote).
-
-    >>> float_dtype("matmul", np.ones(2, int), None)
-    dtype('float64')
-    """
-    dtypes = [a.dtype for a in arrays if a is not None]
-    for dt in dtypes:
-        if dt.kind not in "biuf":
-            raise GradgateError(f"{op}: expected real numbers, got an array of dtype {dt}")
-    if all(dt == np.float32 for dt in dtypes):
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
 
 
 def kernel_array(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -39,23 +20,6 @@ def kernel_array(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     True
     """
     return np.require(a, dtype=dtype, requirements="CAW")
-
-
-def pair(op: str, name: str, value: Any, minimum: int) -> tuple[int, int]:
-    """``value`` as a pair of ints, each at least ``minimum``.
-
-    >>> pair("max_pool2d_forward", "stride", (2, 1), 1)
-    (2, 1)
-    """
-    try:
-        h, w = value
-        h, w = int(h), int(w)
-        ok = h == value[0] and w == value[1] and min(h, w) >= minimum
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise GradgateError(f"{op}: {name} must be a pair of ints >= {minimum}; got {value!r}")
-    return h, w
 
 
 def check_ndim(op: str, name: str, a: np.ndarray, layout: str) -> None:

@@ -22,7 +22,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import GradgateError
-from ._checks import check_ndim, check_shape, float_dtype, kernel_array, output_size, pair
+from ..utils import common_float_dtype, pair
+from ._checks import check_ndim, check_shape, kernel_array, output_size
 
 GEMM_MIN_TAPS = 64
 """Input channels x kernel taps (the length of each output's dot product) from which the GEMM
@@ -76,7 +77,7 @@ def _arguments(op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stri
     (kh, kw), (dh, dw) = w.shape[2:], dilation
     oh = output_size(op, x.shape[2], dh * (kh - 1) + 1, stride[0], padding[0])
     ow = output_size(op, x.shape[3], dw * (kw - 1) + 1, stride[1], padding[1])
-    return ConvShape(float_dtype(op, x, w, b), stride, padding, dilation, oh, ow)
+    return ConvShape(common_float_dtype(op, x, w, b), stride, padding, dilation, oh, ow)
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GradgateError
-from ._checks import float_dtype
+from ..utils import common_float_dtype
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -47,7 +47,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     except ValueError:
         raise GradgateError(f"matmul: shapes {a.shape} @ {b.shape}: the batch dimensions "
                             f"{a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
-    dtype = float_dtype("matmul", a, b)
+    dtype = common_float_dtype("matmul", a, b)
     a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
         m, k = a.shape[-2:]

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GradgateError
-from ._checks import check_ndim, check_shape, float_dtype, kernel_array, output_size, pair
+from ..utils import common_float_dtype, pair
+from ._checks import check_ndim, check_shape, kernel_array, output_size
 
 
 def _check_padding(op: str, padding: object, kernel: tuple[int, int]) -> tuple[int, int]:
@@ -50,7 +51,7 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int], stride: tupl
     ph, pw = _check_padding(op, padding, (kh, kw))
     n, c, h, w = x.shape
     oh, ow = output_size(op, h, kh, sh, ph), output_size(op, w, kw, sw, pw)
-    x = kernel_array(x, float_dtype(op, x))
+    x = kernel_array(x, common_float_dtype(op, x))
     if ph or pw:
         padded = np.full((n, c, h + 2 * ph, w + 2 * pw), -np.inf, x.dtype)
         padded[:, :, ph:ph + h, pw:pw + w] = x
@@ -90,7 +91,7 @@ def max_pool2d_backward(up: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, 
     if argmax.size and (argmax.min() < 0 or argmax.max() >= kh * kw):
         raise GradgateError(f"{op}: argmax entries must lie in [0, {kh * kw}) for a "
                             f"{kh}x{kw} window; got [{argmax.min()}, {argmax.max()}]")
-    up = kernel_array(up, float_dtype(op, up))
+    up = kernel_array(up, common_float_dtype(op, up))
     argmax = kernel_array(argmax, np.dtype(np.int32))
     dx = np.empty((n, c, h + 2 * ph, w + 2 * pw), up.dtype)  # each task zeroes its image
     launch(pool_backward, dx.size, up, argmax, kw, sh, sw, dx)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GradgateError, warn_if_new_nonfinite
+from ..errors import GradgateError
 from ..gate import LOCAL, Gate
 from ..kernels import batchnorm as kernels
 from ..value import Value, apply, lift
@@ -31,6 +31,7 @@ class BatchNorm(Gate):
     channel), then scale and shift; ``training`` says the statistics came from this input."""
 
     name, family = "batch_norm", LOCAL
+    formulas = ("w/σ·(1 - 1/M - x̂²/M) with batch statistics, else w/σ", "x̂", "1")
 
     def __init__(self, eps: float, training: bool, mean: np.ndarray, invstd: np.ndarray,
                  affine: tuple[bool, bool] = (False, False), needs_dx: bool = True):
@@ -50,7 +51,6 @@ class BatchNorm(Gate):
     def forward(self, x: Any, *affine: Any) -> tuple[Any, Any]:
         weight, bias = self._split(affine)
         out = kernels.batch_norm_forward(x, self._mean, self._invstd, weight, bias)
-        warn_if_new_nonfinite(self.name, out, (x, *affine))
         return out, (x, weight)
 
     def backward(self, up: Any, saved: Any) -> tuple[Any, ...]:

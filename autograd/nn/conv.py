@@ -18,23 +18,10 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from ..errors import GradgateError, warn_if_new_nonfinite
+from ..errors import GradgateError
 from ..gate import MUL, Gate
+from ..utils.pairs import pair
 from ..value import Value, apply, lift
-
-
-def pair(op: str, name: str, v: Any, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints as a validated ``(h, w)`` tuple, each >= ``minimum``.
-
-    >>> pair("conv2d", "stride", 2, 1)
-    (2, 2)
-    """
-    vals = (v, v) if isinstance(v, (int, np.integer)) else v
-    if (not isinstance(vals, (tuple, list)) or len(vals) != 2
-            or not all(isinstance(n, (int, np.integer)) and n >= minimum for n in vals)):
-        raise GradgateError(f"{op}: {name} must be an int >= {minimum} or a pair of them; "
-                            f"got {v!r}")
-    return int(vals[0]), int(vals[1])
 
 
 class Conv2d(Gate):
@@ -55,7 +42,6 @@ class Conv2d(Gate):
         x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
         b = None if b is None else b.astype(dtype, copy=False)
         out = kernels.conv2d_forward(x, w, b, self.stride, self.padding, self._dilation)
-        warn_if_new_nonfinite(self.name, out, (x, w) if b is None else (x, w, b))
         return out, (x, w, b is not None)
 
     @property

@@ -53,17 +53,17 @@ class CrossEntropy(Gate):
     name, family = "cross_entropy", LOCAL
 
     def __init__(self, targets: np.ndarray):
-        self.targets = targets
+        self._targets = targets
 
     def forward(self, scores: Any) -> tuple[Any, Any]:
         logp = log_softmax_data(scores, axis=1)
-        rows = np.arange(len(self.targets))
-        return -logp[rows, self.targets].mean(), logp
+        rows = np.arange(len(self._targets))
+        return -logp[rows, self._targets].mean(), logp
 
     def backward(self, up: Any, logp: Any) -> tuple[Any]:
         grad = np.exp(logp)
-        grad[np.arange(len(self.targets)), self.targets] -= 1.0
-        return (grad * (up / len(self.targets)),)
+        grad[np.arange(len(self._targets)), self._targets] -= 1.0
+        return (grad * (up / len(self._targets)),)
 
 
 class SVMLoss(Gate):
@@ -73,20 +73,20 @@ class SVMLoss(Gate):
     name, family = "svm_loss", MAX
 
     def __init__(self, targets: np.ndarray, delta: float):
-        self.targets = targets
+        self._targets = targets
         self.delta = delta
 
     def forward(self, scores: Any) -> tuple[Any, Any]:
-        rows = np.arange(len(self.targets))
-        true = scores[rows, self.targets][:, None]
+        rows = np.arange(len(self._targets))
+        true = scores[rows, self._targets][:, None]
         margins = np.maximum(0.0, (self.delta - true) + scores)  # PyTorch's order of sums
-        margins[rows, self.targets] = 0.0
+        margins[rows, self._targets] = 0.0
         return margins.sum(axis=1).mean(), margins > 0
 
     def backward(self, up: Any, violated: Any) -> tuple[Any]:
         grad = violated.astype(np.result_type(up, np.float32))
-        grad[np.arange(len(self.targets)), self.targets] = -violated.sum(axis=1)
-        return (grad * (up / len(self.targets)),)
+        grad[np.arange(len(self._targets)), self._targets] = -violated.sum(axis=1)
+        return (grad * (up / len(self._targets)),)
 
 
 def cross_entropy(logits: Any, targets: Any) -> Value:

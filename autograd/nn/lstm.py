@@ -30,6 +30,8 @@ class LSTMCell(Gate):
     b]); ``needs`` lists which inputs want a gradient, so the others cost nothing."""
 
     name, family = "lstm_cell", LOCAL
+    formulas = ("∂gates/∂x = W_ih", "∂gates/∂h = W_hh", "∂c'/∂c = f", "∂gates/∂W_ih = x",
+                "∂gates/∂W_hh = h", "∂gates/∂b = 1")
 
     def __init__(self, needs: tuple[bool, ...]):
         self._needs = needs

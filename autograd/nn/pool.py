@@ -17,8 +17,8 @@ import numpy as np
 from .. import kernels
 from ..errors import GradgateError
 from ..gate import MAX, Gate
+from ..utils.pairs import pair
 from ..value import Value, apply, lift
-from .conv import pair
 
 
 class MaxPool2d(Gate):

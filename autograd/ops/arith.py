@@ -1,6 +1,6 @@
 """Arithmetic gates.  Each forward stands beside its local backward, as in the maths.
 
-Gradients here have the broadcast shape; :func:`autograd.graph.fit` reduces them to each
+Gradients here have the broadcast shape; :func:`autograd.graph.unbroadcast` reduces them to each
 input's shape.
 
 >>> from autograd import Value
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GradgateError, describe, warn_if_nonfinite
-from ..gate import ADD, LOCAL, MAX, MUL, Gate
+from ..errors import GradgateError, describe
+from ..gate import ADD, LOCAL, MAX, MUL, Gate, operand
 
 
 def _ln(x: Any) -> Any:
@@ -27,7 +27,7 @@ def _ln(x: Any) -> Any:
 class Add(Gate):
     """a + b — add gate: distributes the upstream gradient unchanged to both inputs."""
 
-    name, family = "add", ADD
+    name, family, symbol = "add", ADD, "+"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, None]:
         return a + b, None
@@ -39,7 +39,7 @@ class Add(Gate):
 class Sub(Gate):
     """a - b — add gate: distributes upstream to a and its negation to b."""
 
-    name, family = "sub", ADD
+    name, family, symbol = "sub", ADD, "-"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, None]:
         return a - b, None
@@ -51,7 +51,11 @@ class Sub(Gate):
 class Neg(Gate):
     """-a — local gate: d(-a)/da = -1."""
 
-    name, family = "neg", LOCAL
+    name, family, formulas = "neg", LOCAL, ("-1",)
+
+    def expression(self, args: list[str]) -> str:
+        """``-x``."""
+        return f"-{operand(args[0])}"
 
     def forward(self, a: Any) -> tuple[Any, None]:
         return -a, None
@@ -63,7 +67,7 @@ class Neg(Gate):
 class Mul(Gate):
     """a * b — mul gate: swaps, each input gets upstream times the other input."""
 
-    name, family = "mul", MUL
+    name, family, symbol = "mul", MUL, "*"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
         return a * b, (a, b)
@@ -76,20 +80,15 @@ class Mul(Gate):
 class Div(Gate):
     """a / b — local gate: d/da = 1/b, d/db = -a/b²."""
 
-    name, family = "div", LOCAL
+    name, family, symbol, formulas = "div", LOCAL, "/", ("1/b", "-a/b²")
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any]]:
-        if type(b) is float and b == 0.0:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = float(np.divide(a, b)) if type(a) is float else np.divide(a, b)
-            warn_if_nonfinite(self.name, out)
-            return out, (a, b)
-        if type(a) is float and type(b) is float:
+        scalars = type(a) is float and type(b) is float
+        if scalars and b != 0.0:
             return a / b, (a, b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.divide(a, b)
-        warn_if_nonfinite(self.name, out)
-        return out, (a, b)
+            out = np.divide(a, b)  # x/0 is inf or nan, as in numpy, not ZeroDivisionError
+        return (float(out) if scalars else out), (a, b)
 
     def backward(self, up: Any, saved: tuple[Any, Any]) -> tuple[Any, Any]:
         a, b = saved
@@ -116,15 +115,22 @@ class Pow(Gate):
     def __init__(self, exponent: float):
         self.exponent = exponent
 
+    def expression(self, args: list[str]) -> str:
+        """``x**3``."""
+        return f"{operand(args[0])}**{self.exponent:g}"
+
+    def local_formula(self, position: int) -> str:
+        """``3·x^2`` for the exponent 3."""
+        n = self.exponent
+        return f"{n:g}·x^{n - 1:g}"
+
     def forward(self, x: Any) -> tuple[Any, Any]:
         c = self.exponent
         if not c.is_integer() and np.any(np.asarray(x) < 0):
             raise GradgateError(
                 f"pow: negative base in {describe(x)} with non-integer exponent {c} "
                 "has no real value")
-        out = _power(x, c)
-        warn_if_nonfinite(self.name, out)
-        return out, x
+        return _power(x, c), x
 
     def backward(self, up: Any, x: Any) -> tuple[Any]:
         c = self.exponent
@@ -140,14 +146,13 @@ class PowValue(Gate):
     d/db is never computed: ln a need not exist, so a negative base is fine.
     """
 
-    name, family = "pow", LOCAL
+    name, family, symbol, formulas = "pow", LOCAL, "**", ("b·a^(b-1)", "a^b·ln(a)")
 
     def __init__(self, exponent_grad: bool):
         self._exponent_grad = exponent_grad
 
     def forward(self, a: Any, b: Any) -> tuple[Any, tuple[Any, Any, Any]]:
         out = _power(a, b)
-        warn_if_nonfinite(self.name, out)
         return out, (a, b, out)
 
     def backward(self, up: Any, saved: tuple[Any, Any, Any]) -> tuple[Any, Any]:
@@ -165,6 +170,10 @@ class Maximum(Gate):
     """
 
     name, family = "maximum", MAX
+
+    def expression(self, args: list[str]) -> str:
+        """``max(z, w)``."""
+        return f"max({', '.join(args)})"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, Any]:
         if type(a) is float and type(b) is float:

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from ..errors import GradgateError, describe, warn_if_new_nonfinite
+from ..errors import GradgateError, describe
 from ..gate import MUL, Gate
 
 
 class MatMul(Gate):
     """a @ b (2-D, batched or with vectors) — mul gate: swaps."""
 
-    name, family = "matmul", MUL
+    name, family, symbol = "matmul", MUL, "@"
 
     def forward(self, a: Any, b: Any) -> tuple[Any, Any]:
         if type(a) is float or type(b) is float or a.ndim == 0 or b.ndim == 0:
@@ -45,7 +45,6 @@ class MatMul(Gate):
         a2 = (a[None, :] if a.ndim == 1 else a).astype(dtype, copy=False)
         b2 = (b[:, None] if b.ndim == 1 else b).astype(dtype, copy=False)
         out = kernels.matmul(a2, b2)
-        warn_if_new_nonfinite(self.name, out, (a2, b2))
         if b.ndim == 1:
             out = out[..., 0]
         if a.ndim == 1:

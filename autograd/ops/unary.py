@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GradgateError, warn_if_nonfinite
+from ..errors import GradgateError
 from ..gate import LOCAL, MAX, Gate
 
 
 class Exp(Gate):
     """e**x — local gate: d/dx = e**x, so backward reuses the output."""
 
-    name, family = "exp", LOCAL
+    name, family, formulas = "exp", LOCAL, ("exp(x)",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
@@ -32,7 +32,6 @@ class Exp(Gate):
         else:
             with np.errstate(over="ignore"):
                 out = np.exp(x)
-        warn_if_nonfinite(self.name, out)
         return out, out
 
     def backward(self, up: Any, out: Any) -> tuple[Any]:
@@ -42,7 +41,7 @@ class Exp(Gate):
 class Log(Gate):
     """ln x for x > 0 — local gate: d/dx = 1/x."""
 
-    name, family = "log", LOCAL
+    name, family, formulas = "log", LOCAL, ("1/x",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
@@ -64,7 +63,7 @@ class Log(Gate):
 class Tanh(Gate):
     """tanh x — local gate: d/dx = 1 - tanh²x."""
 
-    name, family = "tanh", LOCAL
+    name, family, formulas = "tanh", LOCAL, ("1 - tanh²",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         t = math.tanh(x) if type(x) is float else np.tanh(x)
@@ -82,7 +81,7 @@ class Sigmoid(Gate):
     where ``(1 + tanh(x/2))/2`` cancels to 0).
     """
 
-    name, family = "sigmoid", LOCAL
+    name, family, formulas = "sigmoid", LOCAL, ("σ·(1 - σ)",)
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:
@@ -107,6 +106,8 @@ class ReLU(Gate):
     """
 
     name, family = "relu", MAX
+    routes = ("> 0 so it passes", "≤ 0 so it blocks")
+    """Why the input gets the gradient or not, for the stepper."""
 
     def forward(self, x: Any) -> tuple[Any, Any]:
         if type(x) is float:

@@ -15,11 +15,11 @@ import numpy as np
 
 import autograd
 from autograd import GradgateError, Value
+from autograd.utils import write_atomic
 
 from ..dispatch import lookup
 from ..module import Module
 from ..optional import require
-from ..serialize import atomic_write
 from .builder import GraphBuilder
 from .gates import translate_gate
 from .modules import MODULES, Context
@@ -92,7 +92,7 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike, opse
     proto = helper.make_model(graph, opset_imports=opsets, producer_name="gradgate")
     proto.ir_version = helper.find_min_ir_version_for(opsets)
     onnx.checker.check_model(proto, full_check=True)
-    atomic_write(path, lambda f: f.write(proto.SerializeToString()))
+    write_atomic(path, proto.SerializeToString())
     return proto
 
 

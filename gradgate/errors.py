@@ -1,6 +1,6 @@
 """How ``gradgate`` reports what went wrong: the program name and the two error kinds.
 
-:func:`viz.cli.main` prints a :class:`UsageError` as ``gradgate <cmd>: error: ...`` and exits
+:func:`gradgate.main` prints a :class:`UsageError` as ``gradgate <cmd>: error: ...`` and exits
 with status 2; a :class:`MissingDependencyError` exits with status 1.
 
 >>> PROG

@@ -30,6 +30,11 @@ def _require_digits() -> None:
         raise MissingDependencyError("scikit-learn", DIGITS_FIX)
 
 
+SAMPLES = {"moons": ((2,), 2), "spirals": ((2,), 3), "digits": ((1, 8, 8), 10),
+           "cifar10": ((3, 32, 32), 10)}
+"""Each data set's sample shape and class count: what a model for it is built for."""
+
+
 def load_dataset(name: str, seed: int, data_dir: str | None = None, limit: int | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """``x_train, y_train, x_test, y_test, classes`` of a named data set (float32 inputs).

@@ -1,5 +1,8 @@
 """``gradgate bench``: the checkout's bench/ scripts, or a built-in micro-benchmark.
 
+The scripts are found in a checkout: the ``bench/`` folder of the current directory or of
+the nearest parent that has one; ``--path DIR`` names the folder instead.
+
 >>> _duration(0.0042), _duration(2.5)
 ('4.20 ms', '2.50 s')
 """
@@ -19,10 +22,42 @@ from typing import Any
 import numpy as np
 
 from .errors import PROG, UsageError
+from .types import positive_int
 
 
-def _bench_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "bench"  # viz/cli/bench.py -> bench/
+def add_parser(commands: Any) -> None:
+    """Register ``bench`` and its options on the subcommand table ``commands``."""
+    bench = commands.add_parser(
+        "bench", help="run the benchmarks",
+        description="Run the bench/bench_*.py scripts of the checkout you are in (or of "
+                    "--path DIR) one after another, or (--quick, or outside a checkout) a "
+                    "built-in micro-benchmark of a few seconds.")
+    bench.add_argument("--quick", action="store_true", help="only the built-in micro-benchmark")
+    bench.add_argument("--only", nargs="+", metavar="NAME",
+                       help="run only the scripts whose name contains NAME")
+    bench.add_argument("--path", metavar="DIR",
+                       help="the folder of bench_*.py scripts (default: bench/ in the "
+                            "current directory or the nearest parent that has one)")
+    bench.add_argument("--repeats", type=positive_int, default=5,
+                       help="timed repeats per micro-benchmark (default: 5)")
+    bench.set_defaults(func=run_bench)
+
+
+def _bench_dir() -> Path | None:
+    """The ``bench/`` folder (holding ``bench_*.py``) of the current directory or of its
+    nearest parent that has one; None outside a checkout.
+
+    >>> import os, tempfile
+    >>> here = os.getcwd(); os.chdir(tempfile.mkdtemp())
+    >>> _bench_dir() is None
+    True
+    >>> os.chdir(here)
+    """
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / "bench"
+        if any(candidate.glob("bench_*.py")):
+            return candidate
+    return None
 
 
 def _median_time(fn: Callable[[], Any], repeats: int) -> float:
@@ -97,16 +132,20 @@ def micro_benchmarks(repeats: int = 5) -> list[tuple[str, float]]:
 
 def run_bench(args: argparse.Namespace) -> int:
     """``gradgate bench``: the checkout's bench/ scripts, or the built-in micro-benchmark."""
-    scripts = sorted(_bench_dir().glob("bench_*.py")) if not args.quick else []
+    folder = Path(args.path) if args.path else _bench_dir()
+    if args.path and not folder.is_dir():
+        raise UsageError(f"--path {args.path}: no such folder")
+    scripts = sorted(folder.glob("bench_*.py")) if folder and not args.quick else []
     if args.only:
         scripts = [s for s in scripts if any(o in s.stem for o in args.only)]
         if not scripts:
             raise UsageError(f"no bench script matches {', '.join(args.only)} in "
-                             f"{_bench_dir()}")
+                             f"{folder or 'this checkout (no bench/ folder found)'}")
     if not scripts:
         if not args.quick:
-            print(f"no bench/ scripts here ({_bench_dir()} is missing); running the quick "
-                  "built-in micro-benchmark")
+            where = folder or f"{Path.cwd()} or its parents"
+            print(f"no bench/bench_*.py scripts in {where}; running the quick built-in "
+                  "micro-benchmark")
         print(f"{'workload':<64} {'median':>10}")
         for name, seconds in micro_benchmarks(args.repeats):
             print(f"{name:<64} {_duration(seconds):>10}")

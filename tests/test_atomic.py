@@ -1,5 +1,5 @@
-"""viz.atomic: a file is replaced only when its new content is complete; a failure leaves the
-old file (or none) and no temporary file behind."""
+"""autograd.utils.atomic: a file is replaced only when its new content is complete; a
+failure leaves the old file (or none) and no temporary file behind."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from viz.atomic import atomic_path, write_atomic
+from autograd.utils.atomic import atomic_path, write_atomic
 
 
 def test_failure_keeps_the_old_file_and_removes_the_temporary(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`GraphModel`: what viz reads from a graph, walked once — values, uses, kinds and scopes.
+"""`GraphView`: what viz reads from a graph, walked once — values, uses, kinds and scopes.
 
 Only the engine's recorded fields are read (``parents``, ``gate``, ``label``, ``scope``,
 ``requires_grad``, ``data``, ``grad``).  Values are numbered in topological order (parents
@@ -7,7 +7,7 @@ one entry per use, so ``a * a`` gives ``a`` two uses.
 
 >>> from autograd import Value
 >>> a = Value(2.0, label="a"); b = a * a
->>> m = GraphModel(b)
+>>> m = GraphView(b)
 >>> [m.name(i) for i in range(len(m))], m.uses[0], m.kinds
 (['a', None], [(1, 0), (1, 1)], ['input', 'output'])
 """
@@ -65,14 +65,14 @@ def named_params(params: Any) -> list[tuple[str, Any]]:
     return out
 
 
-class GraphModel:
+class GraphView:
     """The graph under ``root`` as numbered values with their uses, kinds, names and scopes.
 
-    ``params`` (a module, dict or pairs) marks parameters and names unlabelled ones;
-    instances of a class named ``Parameter`` (``layers.Parameter``) count as parameters too.
+    ``params`` (a module, dict or pairs) marks parameters and names unlabelled ones; Values
+    flagged ``is_parameter`` (``layers.Parameter``) count as parameters too.
 
     >>> from autograd import Value
-    >>> GraphModel(Value(1.0) + 2).kinds
+    >>> GraphView(Value(1.0) + 2).kinds
     ['input', 'const', 'output']
     """
 
@@ -89,7 +89,7 @@ class GraphModel:
             if id(p) in self.index:
                 self.param_names.setdefault(self.index[id(p)], name)
         for i, v in enumerate(self.values):
-            if type(v).__name__ == "Parameter" and i not in self.param_names:
+            if v.is_parameter and i not in self.param_names:
                 self.param_names[i] = str(v.label) if v.label else f"param #{i}"
         self.scopes: list[str | None] = [self._scope(i) for i in range(len(self.values))]
         self.kinds: list[str] = [self._kind(i) for i in range(len(self.values))]

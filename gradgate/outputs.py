@@ -1,7 +1,7 @@
 """The files one ``gradgate`` command writes, and the list of them it prints at the end.
 
 Every file is written through a temporary file that replaces the target only when complete
-(:mod:`viz.atomic`), so a failure never leaves an empty or half-written file behind.
+(:mod:`autograd.utils.atomic`), so a failure never leaves an empty or half-written file behind.
 
 >>> import tempfile
 >>> out = Outputs(Path(tempfile.mkdtemp()))
@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from viz.atomic import atomic_path, write_atomic
+from autograd.utils import atomic_path, write_atomic
+
+DEFAULT_OUT = "gradgate-out"
 
 NO_DOT = ("note: Graphviz's `dot` program is not installed, so only the .gv sources were "
           "written (no SVGs, no HTML player); install Graphviz (e.g. `sudo apt-get install "

@@ -13,10 +13,13 @@ Expressions are parsed with :mod:`ast` and a whitelist (numbers, names, ``+ - * 
 unary minus and a few functions); nothing is ever passed to ``eval``.  Bad arguments print
 one line on stderr and exit with status 2.
 
-The modules: :mod:`~viz.cli.parser` (the options), :mod:`~viz.cli.commands` (main job,
-draw, train), :mod:`~viz.cli.bench`, :mod:`~viz.cli.expr` (the safe expression language),
-:mod:`~viz.cli.tasks` (data sets, models, training), :mod:`~viz.cli.outputs` (the files
-written) and :mod:`~viz.cli.errors` (exit statuses).
+This is the application on top of the libraries: the only package that imports both
+``layers`` and ``viz`` (which import only ``autograd``).  One module per command —
+:mod:`~gradgate.main_job`, :mod:`~gradgate.draw`, :mod:`~gradgate.train`,
+:mod:`~gradgate.bench` — each registering its options in :mod:`~gradgate.parser`; then
+:mod:`~gradgate.expr` (the safe expression language), :mod:`~gradgate.tasks` (data sets,
+models, training), :mod:`~gradgate.outputs` (the files written), :mod:`~gradgate.types`
+(argument types) and :mod:`~gradgate.errors` (exit statuses).
 
 >>> main(["draw", "x*y", "--set", "x=3", "y=-4", "--format", "none"])
 f = x*y = -12.00
@@ -29,7 +32,7 @@ import sys
 from collections.abc import Sequence
 
 from .bench import micro_benchmarks, run_bench
-from .commands import COURSE_CIRCUIT, COURSE_VALUES, run_draw, run_main, run_train
+from .draw import run_draw
 from .errors import PROG, MissingDependencyError, UsageError
 from .expr import (
     FUNCTIONS,
@@ -41,9 +44,11 @@ from .expr import (
     parse_expression,
     parse_number,
 )
-from .outputs import NO_DOT, Outputs
-from .parser import DEFAULT_OUT, build_parser
+from .main_job import COURSE_CIRCUIT, COURSE_VALUES, run_main
+from .outputs import DEFAULT_OUT, NO_DOT, Outputs
+from .parser import build_parser
 from .tasks import DATASETS, DIGITS_FIX, MODELS, build_model, load_dataset, train_model
+from .train import run_train
 
 __all__ = [
     "COURSE_CIRCUIT",

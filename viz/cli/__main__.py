@@ -1,7 +1,0 @@
-"""``python -m viz.cli``: the same as the ``gradgate`` command."""
-
-import sys
-
-from . import main
-
-sys.exit(main())
