@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._im2col_numba import col2im, im2col, wide_im2col
+from ._im2col_numba import col2im, im2col
 from ._threads import launch
 
 COLS_ELEMENTS = 1 << 21
@@ -109,7 +109,7 @@ class Patches:
 
 
 class WidePatches(Patches):
-    """Stride 1, channels last: see the module's docstring."""
+    """Stride 1, channels last, shifted views: see the module's docstring."""
 
     def __init__(self, *args: object):
         super().__init__(*args)
@@ -117,32 +117,51 @@ class WidePatches(Patches):
         (ph, pw), (kh, kw), (dh, dw) = self.padding, self.kshape, self.dilation
         self.row = wp = w + 2 * pw
         hp = h + 2 * ph
-        tail = (kw - 1) * dw  # the last taps read past the last padded row
-        self.padded = np.zeros((n, hp * wp + tail, c), self.x.dtype)
-        rows = self.padded[:, :hp * wp].reshape(n, hp, wp, c)
-        rows[:, ph:ph + h, pw:pw + w] = self.x.transpose(0, 2, 3, 1)
         i, j = np.divmod(np.arange(kh * kw), kw)
-        self.offsets = i * dh * wp + j * dw  # each tap's first padded row
+        self.offsets = i * dh * wp + j * dw  # each tap's shift, in padded rows
+        # rows per image: the padded image, plus the reach of the last taps past its end
+        self.span = hp * wp + int(self.offsets[-1]) - (kh - 1) * dh * wp
+        self.padded = np.zeros((n * self.span + int(self.offsets[-1]), c), self.x.dtype)
+        images = self.padded[:n * self.span].reshape(n, self.span, c)[:, :hp * wp]
+        images.reshape(n, hp, wp, c)[:, ph:ph + h, pw:pw + w] = self.x.transpose(0, 2, 3, 1)
 
-    def _chunk(self, n0: int, m: int) -> np.ndarray:
-        cols = self._buffer((m * self.pixels, self.taps))
-        launch(wide_im2col, cols.size, self.padded, n0, self.offsets, self.pixels, cols)
-        return cols
+    @property
+    def pixels(self) -> int:
+        return self.span
+
+    def _shifted(self, n0: int, m: int, tap: int) -> np.ndarray:
+        """Rows ``n0*span + offsets[tap]`` onwards, ``m*span`` of them: every (wide) pixel
+        of images ``n0 .. n0+m`` as seen by one tap, a view (no copy)."""
+        start = n0 * self.span + int(self.offsets[tap])
+        return self.padded[start:start + m * self.span]
 
     def weights(self, w: np.ndarray) -> np.ndarray:
         """(KH*KW*C, F): row ``(i*KW + j)*C + c`` holds ``w[:, c, i, j]``."""
         return np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(self.taps, w.shape[0])
 
     def output(self, n0: int, m: int, wmat: np.ndarray) -> np.ndarray:
-        prod = self._chunk(n0, m) @ wmat
-        f = wmat.shape[1]
-        return prod.reshape(m, self.oh, self.row, f)[:, :, :self.ow].transpose(0, 3, 1, 2)
+        c = self.x.shape[1]
+        acc = self._shifted(n0, m, 0) @ wmat[:c]
+        part = np.empty_like(acc)
+        for tap in range(1, len(self.offsets)):
+            np.matmul(self._shifted(n0, m, tap), wmat[tap * c:(tap + 1) * c], out=part)
+            acc += part
+        return self.images(acc, m)
+
+    def images(self, rows: np.ndarray, m: int) -> np.ndarray:
+        """(m*span, F) wide rows as an (m, F, OH, OW) view (the extra pixels dropped)."""
+        f = rows.shape[1]
+        valid = rows.reshape(m, self.span, f)[:, :self.oh * self.row]
+        return valid.reshape(m, self.oh, self.row, f)[:, :, :self.ow].transpose(0, 3, 1, 2)
 
     def weight_grad(self, n0: int, m: int, up: np.ndarray) -> np.ndarray:
-        f = up.shape[1]
-        wide = np.zeros((m, self.oh, self.row, f), up.dtype)  # extra pixels add nothing
-        wide[:, :, :self.ow] = up.transpose(0, 2, 3, 1)
-        return self._chunk(n0, m).T @ wide.reshape(m * self.pixels, f)
+        f, c = up.shape[1], self.x.shape[1]
+        wide = np.zeros((m * self.span, f), up.dtype)  # the extra pixels add nothing
+        self.images(wide, m)[...] = up
+        grad = np.empty((self.taps, f), up.dtype)
+        for tap in range(len(self.offsets)):
+            np.matmul(self._shifted(n0, m, tap).T, wide, out=grad[tap * c:(tap + 1) * c])
+        return grad
 
     def unpack_weights(self, wmat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         f, c, kh, kw = shape
