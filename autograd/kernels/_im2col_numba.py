@@ -1,5 +1,5 @@
-"""Compiled patch packing for the GEMM convolution: im2col, its adjoint col2im, and the
-channels-last stride-1 packing of :class:`autograd.kernels.conv_gemm.WidePatches`.
+"""Compiled patch packing for the GEMM convolution with stride > 1: im2col and its adjoint
+col2im (stride 1 needs no packing: see :mod:`autograd.kernels.conv_gemm`).
 
 No graph logic; :mod:`autograd.kernels.conv_gemm` prepares every argument.
 
@@ -69,25 +69,6 @@ def im2col(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
                             cf[d + col_lo + k] = xf[src + k * sw]
                     for k in range(col_hi, ow):
                         cf[d + k] = 0
-
-
-@njit(cache=True, parallel=True, fastmath=False)
-def wide_im2col(padded, n0, offsets, pixels, cols):
-    """Stride-1 patches, channels last: ``cols[k*pixels + p, t*C:(t+1)*C] =
-    padded[n0 + k, offsets[t] + p]`` for image k of the chunk, pixel row p and tap t.
-
-    padded (N, rows, C) zero-padded images; cols (m*pixels, taps*C). Each task copies one
-    tap's block of one image as one 2-D slice assignment: measured 1.3-2.3x faster than an
-    explicit loop over rows of C values (1.4-1.7x the time of a plain copy of as many bytes).
-    """
-    n_chan = padded.shape[2]
-    taps = offsets.shape[0]
-    m = cols.shape[0] // pixels
-    for task in prange(m * taps):
-        img = task // taps
-        t = task - img * taps
-        cols[img * pixels:(img + 1) * pixels, t * n_chan:(t + 1) * n_chan] = padded[
-            n0 + img, offsets[t]:offsets[t] + pixels]
 
 
 @njit(cache=True, parallel=True, fastmath=False)
