@@ -5,9 +5,9 @@ directly, the same through the engine (``autograd.conv2d`` / ``max_pool2d`` / ``
 the plain-NumPy im2col oracle of the tests, and PyTorch (skipped when not installed). All
 compute the gradients of the input, the weights and the bias. Target: engine <= 1.5x PyTorch.
 
-``--crossover`` instead times both convolution paths (direct kernels, im2col + BLAS) forward
-and backward on the course's shapes, over input channels x kernel taps on both sides of
-``autograd.kernels.conv.GEMM_MIN_TAPS``, and prints which path the shape rule picks.
+``--crossover`` instead times both convolution paths (direct kernels, BLAS products) forward
+and backward on the course's shapes, on both sides of
+``autograd.kernels.conv.GEMM_MIN_CHANNELS``, and prints which path the shape rule picks.
 
     python bench/bench_conv.py [--threads 2] [--repeat 30] [--crossover]
 """
@@ -80,10 +80,10 @@ def crossover(repeat: int) -> None:
         ms = _common.compare({"direct": lambda: run("direct"), "gemm": lambda: run("gemm")},
                              repeat)
         chosen = "gemm" if conv_module.uses_gemm(x.shape, w.shape, ONE) else "direct"
-        rows.append((f"{n}x{c}x{side}x{side} * {f}x{c}x{k}x{k}", c * k * k, ms["direct"],
+        rows.append((f"{n}x{c}x{side}x{side} * {f}x{c}x{k}x{k}", c, ms["direct"],
                      ms["gemm"], "gemm" if ms["gemm"] < ms["direct"] else "direct", chosen))
     _common.table("conv2d forward + backward by path, float32",
-                  ("shape", "C*KH*KW", "direct ms", "gemm ms", "faster", "rule picks"), rows)
+                  ("shape", "channels", "direct ms", "gemm ms", "faster", "rule picks"), rows)
 
 
 def main() -> None:

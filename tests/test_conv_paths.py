@@ -126,8 +126,8 @@ def test_dilation_and_every_shape_match_pytorch(case: dict) -> None:
 
 
 @pytest.mark.parametrize("c, k, stride, dilation, gemm", [
-    (1, 3, 1, 1, False), (8, 3, 1, 1, True), (3, 5, 1, 1, True), (3, 3, 1, 1, False),
-    (1, 3, 4, 1, True), (1, 3, 1, 2, True), (64, 1, 1, 1, True)])
+    (1, 3, 1, 1, False), (8, 3, 1, 1, True), (3, 5, 1, 1, False), (3, 3, 1, 1, False),
+    (4, 3, 1, 1, True), (1, 3, 4, 1, True), (1, 3, 1, 2, True), (64, 1, 1, 1, True)])
 def test_path_choice(c: int, k: int, stride: int, dilation: int, gemm: bool) -> None:
     assert conv_module.uses_gemm((2, c, 9, 9), (4, c, k, k), (stride, stride),
                                  (dilation, dilation)) is gemm

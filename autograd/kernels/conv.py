@@ -25,9 +25,12 @@ from ..errors import GradgateError
 from ..utils import common_float_dtype, pair
 from ._checks import check_ndim, check_shape, kernel_array, output_size
 
-GEMM_MIN_TAPS = 64
-"""Input channels x kernel taps (the length of each output's dot product) from which the GEMM
-path is faster than the direct one (measured: see ``bench/bench_conv.py --crossover``)."""
+GEMM_MIN_CHANNELS = 4
+"""Input channels from which the GEMM path beats the direct one. Its products run one per
+kernel tap with the channels as their inner dimension, so the channel count decides, not
+the kernel's size: measured with ``bench/bench_conv.py --crossover`` (1 and 2 threads,
+forward + backward, float32), 3 channels ran 1.4-2x faster direct (3x3 and 5x5 kernels),
+4 channels were even (3x3 on 8x8 images), 6 and more ran 1.2-4.5x faster as GEMM."""
 
 
 class ConvShape(NamedTuple):
@@ -50,13 +53,13 @@ def uses_gemm(x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: tuple[
 
     >>> uses_gemm((64, 32, 32, 32), (32, 32, 3, 3), (1, 1))
     True
-    >>> uses_gemm((32, 1, 8, 8), (8, 1, 3, 3), (1, 1))
+    >>> uses_gemm((64, 3, 32, 32), (16, 3, 5, 5), (1, 1))
     False
     """
     kh, kw = w_shape[2:]
     if dilation != (1, 1) or stride[0] > kh or stride[1] > kw:
         return True
-    return x_shape[1] * kh * kw >= GEMM_MIN_TAPS
+    return x_shape[1] >= GEMM_MIN_CHANNELS
 
 
 def _arguments(op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: object,
