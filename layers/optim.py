@@ -16,6 +16,7 @@ keeps the data it was built from (pictures and replays stay consistent).
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -23,6 +24,19 @@ from typing import Any
 import numpy as np
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
+
+
+_FLAGS = ("nesterov", "amsgrad", "maximize")
+"""Hyper-parameters that are on/off switches rather than numbers."""
+
+
+def _is_number(x: Any) -> bool:
+    """A real number that is not a bool (a hyper-parameter's kind).
+
+    >>> _is_number(0.1), _is_number("0.1"), _is_number(True)
+    (True, False, False)
+    """
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _is_tensor(x: Any) -> bool:
@@ -75,7 +89,18 @@ class Optimizer:
             self._check(group)
 
     def _check(self, group: dict[str, Any]) -> None:
-        """Validate one group's hyper-parameters (subclasses extend)."""
+        """Validate one group's hyper-parameters (subclasses extend): numbers (``betas`` a
+        pair of them; the on/off flags aside), then their ranges."""
+        for key in self.defaults:
+            value = group[key]
+            if key in _FLAGS:
+                continue
+            pair = key == "betas"
+            if not (isinstance(value, (tuple, list)) and len(value) == 2
+                    and all(map(_is_number, value))
+                    if pair else _is_number(value)):
+                kind = "a pair of numbers" if pair else "a number"
+                raise ValueError(f"{type(self).__name__}: {key} must be {kind}, got {value!r}")
         if not group["lr"] >= 0:
             raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {group['lr']}")
         if not group["weight_decay"] >= 0:

@@ -306,3 +306,8 @@ def test_gru_cell_shapes_and_errors():
         cell(np.zeros((2, 5)))
     assert repr(cell) == "GRUCell(3, 4)"
     assert cell.num_parameters() == 3 * 4 * (3 + 4) + 2 * 3 * 4
+
+
+def test_batchnorm_refuses_a_non_positive_eps() -> None:
+    with pytest.raises(ValueError, match="BatchNorm2d: eps must be > 0, got -1"):
+        BatchNorm2d(3, eps=-1)

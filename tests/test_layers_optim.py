@@ -408,3 +408,14 @@ def test_schedule_argument_errors():
         CosineAnnealingLR(opt, T_max=0)
     with pytest.raises(TypeError, match="expected an Optimizer"):
         StepLR("sgd", step_size=1)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: SGD(p, lr="a"), "SGD: lr must be a number, got 'a'"),
+    (lambda p: SGD(p, lr=0.1, momentum=None), "SGD: momentum must be a number, got None"),
+    (lambda p: Adam(p, betas="ab"), "Adam: betas must be a pair of numbers, got 'ab'"),
+    (lambda p: Adam(p, betas=(0.9, "x")), r"Adam: betas must be a pair of numbers"),
+])
+def test_hyper_parameters_of_the_wrong_kind_are_refused(make, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        make([Value(1.0)])
