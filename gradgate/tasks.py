@@ -98,7 +98,7 @@ def build_model(model: str, dataset: str, sample_shape: tuple[int, ...], classes
     elif model == "alexnet":
         net = layers.alexnet_small(classes)
     elif model == "vgg":
-        net = layers.vgg_small(classes)
+        net = layers.vgg_small(classes, batch_norm=True)  # plain VGG stalls at chance with SGD
     else:
         net = layers.resnet_small(classes)
     return net.float()
