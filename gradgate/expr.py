@@ -180,21 +180,46 @@ def expression_names(tree: ast.Expression) -> list[str]:
     return list(dict.fromkeys(n.id for n in names))
 
 
-def _evaluate(node: ast.AST, env: dict[str, Any]) -> Any:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body, env)
-    if isinstance(node, ast.Constant):
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return env[node.id]
+def _operands(node: ast.AST) -> list[ast.AST]:
+    """The sub-expressions a checked node is computed from."""
     if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, env)
-        return -operand if isinstance(node.op, ast.USub) else operand
+        return [node.operand]
     if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, env), _evaluate(node.right, env)
-        return _BINARY[type(node.op)](left, right)
-    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    return FUNCTIONS[node.func.id][1](*(_evaluate(a, env) for a in node.args))
+        return [node.left, node.right]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _evaluate(tree: ast.Expression, env: dict[str, Any]) -> Any:
+    """Evaluate a checked tree bottom-up with an explicit stack: the 2,000 characters an
+    expression may have can nest about 1,000 deep (``x+x+...+x``), past Python's recursion
+    limit.
+
+    >>> _evaluate(parse_expression("+".join(["x"] * 999)), {"x": 1.0})
+    999.0
+    """
+    done: dict[int, Any] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    while stack:
+        node, ready = stack.pop()
+        operands = _operands(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(operands))
+            continue
+        args = [done.pop(id(child)) for child in operands]
+        if isinstance(node, ast.Constant):
+            done[id(node)] = float(node.value)
+        elif isinstance(node, ast.Name):
+            done[id(node)] = env[node.id]
+        elif isinstance(node, ast.UnaryOp):
+            done[id(node)] = -args[0] if isinstance(node.op, ast.USub) else args[0]
+        elif isinstance(node, ast.BinOp):
+            done[id(node)] = _BINARY[type(node.op)](*args)
+        else:
+            done[id(node)] = FUNCTIONS[node.func.id][1](*args)
+    return done[id(tree.body)]
 
 
 def parse_number(text: str, name: str = "value") -> float | np.ndarray:
@@ -224,11 +249,13 @@ def parse_number(text: str, name: str = "value") -> float | np.ndarray:
         if value is None:
             raise ValueError
         result = value if isinstance(value, float) else np.array(value, dtype=np.float64)
-    except ValueError:
+    except OverflowError:  # an integer literal beyond float range
+        raise UsageError(f"--set {name}: values must be finite, got {_short(text)}") from None
+    except (ValueError, RecursionError):
         raise UsageError(f"--set {name}: expected a number or a list like [1, 2], "
-                         f"got {text!r}") from None
+                         f"got {_short(text)}") from None
     if not np.all(np.isfinite(result)):
-        raise UsageError(f"--set {name}: values must be finite, got {text!r}")
+        raise UsageError(f"--set {name}: values must be finite, got {_short(text)}")
     return result
 
 

@@ -472,3 +472,20 @@ def test_export_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert cli.main(["export", *(x for kv in argv.items() for x in kv)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and err.startswith("gradgate export: error:")
+
+
+@pytest.mark.parametrize("expression, value", [
+    ("+".join(["x"] * 999), "999.00"),          # 999 terms: nests past Python's recursion
+    ("x+" + "-" * 990 + "x", "2.00"),            # 990 unary minus signs
+])
+def test_draw_evaluates_expressions_nested_a_thousand_deep(
+        expression: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["draw", expression, "--set", "x=1", "--format", "none"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(f"= {value}")
+
+
+def test_set_with_a_number_beyond_float_range_is_one_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["draw", "x", "--set", "x=1" + "0" * 400]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--set x: values must be finite" in err
