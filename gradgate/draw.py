@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import PROG, UsageError
 from .expr import FUNCTIONS, _short, build_expression, parse_assignments
-from .outputs import DEFAULT_OUT, Outputs
+from .outputs import DEFAULT_OUT, Outputs, writable_file
 
 
 def add_parser(commands: Any) -> None:
@@ -52,6 +52,10 @@ def run_draw(args: argparse.Namespace) -> int:
     """``gradgate draw EXPR --set x=3 ...``: trace, optionally backward, draw."""
     import viz
 
+    if args.format != "none":
+        writable_file(Path(args.out), "--out")
+    if args.player:
+        writable_file(Path(args.player), "--player")
     values = parse_assignments(args.set)
     f, leaves = build_expression(args.expression, values)
     unused = [n for n in values if n not in leaves]

@@ -13,10 +13,11 @@ the weights that ``train`` saved (``.npz`` or ``.safetensors``) are loaded into 
 from __future__ import annotations
 
 import argparse
-import os
+from pathlib import Path
 from typing import Any
 
 from .errors import MissingDependencyError, UsageError
+from .outputs import writable_file
 from .tasks import DATASETS, MODELS, SAMPLES, build_model
 from .types import positive_int, sizes
 
@@ -50,10 +51,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     import layers
 
-    folder = os.path.dirname(os.path.abspath(args.onnx))
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        raise UsageError(f"--onnx {args.onnx}: the folder {folder} does not exist or is not "
-                         "writable")
+    writable_file(Path(args.onnx), "--onnx")
     shape, classes = SAMPLES[args.dataset]
     net = build_model(args.model, args.dataset, shape, classes, args.hidden)
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .expr import build_expression
-from .outputs import DEFAULT_OUT, Outputs
+from .outputs import DEFAULT_OUT, Outputs, writable_folder
 from .tasks import (
     _batch_pictures,
     _history_csv,
@@ -51,7 +51,7 @@ def run_main(args: argparse.Namespace) -> int:
     import viz
 
     _require_digits()  # fail before writing anything
-    out = Outputs(Path(args.out))
+    out = Outputs(writable_folder(Path(args.out), "--out"))
     t0 = time.perf_counter()
     autograd.manual_seed(args.seed)
 

@@ -12,17 +12,57 @@ Every file is written through a temporary file that replaces the target only whe
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from autograd.utils import atomic_path, write_atomic
 
+from .errors import UsageError
+
 DEFAULT_OUT = "gradgate-out"
 
 NO_DOT = ("note: Graphviz's `dot` program is not installed, so only the .gv sources were "
           "written (no SVGs, no HTML player); install Graphviz (e.g. `sudo apt-get install "
           "graphviz` or `brew install graphviz`) to get the pictures")
+
+
+def writable_folder(folder: Path, option: str) -> Path:
+    """``folder``, created if needed; a UsageError naming ``option`` when it cannot be
+    written to. Commands call it before any work, so a bad path costs nothing.
+
+    >>> import tempfile
+    >>> writable_folder(Path(tempfile.mkdtemp()) / "new", "--out").is_dir()
+    True
+    >>> writable_folder(Path(__file__) / "sub", "--out")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    UsageError: --out ...: cannot write there (Not a directory)
+    """
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{option} {folder}: cannot write there (a file, not a folder)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"{option} {folder}: cannot write there ({err.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {folder}: cannot write there (permission denied)")
+    return folder
+
+
+def writable_file(path: Path, option: str) -> Path:
+    """``path`` when a file can be written there (its folder made if needed), else a
+    UsageError naming ``option``.
+
+    >>> import tempfile
+    >>> writable_file(Path(tempfile.mkdtemp()), "--player")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    UsageError: --player ...: is a folder; give a file name
+    """
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    writable_folder(path.parent, option)
+    return path
 
 
 class Outputs:

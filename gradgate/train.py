@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PROG, UsageError
-from .outputs import DEFAULT_OUT, Outputs
+from .outputs import DEFAULT_OUT, Outputs, writable_folder
 from .tasks import _EPOCHS, DATASETS, MODELS, _history_csv, build_model, load_dataset, train_model
 from .types import positive_float, positive_int, sizes
 
@@ -54,6 +54,7 @@ def run_train(args: argparse.Namespace) -> int:
     import autograd
     import layers
 
+    out = Outputs(writable_folder(Path(args.out), "--out"))  # before any work
     autograd.manual_seed(args.seed)
     if args.make_data:
         if args.dataset != "cifar10" or not args.data:
@@ -80,7 +81,6 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     print(f"test accuracy: {acc:.1%} (train accuracy {history.train_acc[-1]:.1%}, "
           f"final loss {history.train_loss[-1]:.3f})")
-    out = Outputs(Path(args.out))
     stem = f"{args.model}-{args.dataset}"
     out.save(stem + ".npz", "trained weights", lambda path: layers.save(net, path))
     out.save(stem + "-history.csv", "loss and accuracy per epoch",

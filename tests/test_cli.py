@@ -458,7 +458,7 @@ def test_export_writes_an_onnx_model_that_onnxruntime_agrees_with(
 @pytest.mark.parametrize("extra, words", [
     (["--weights", "missing.npz"], "--weights: load: no checkpoint file at 'missing.npz'"),
     (["--hidden", "4"], "size mismatch for"),
-    (["--onnx", "/no/such/folder/m.onnx"], "the folder /no/such/folder does not exist"),
+    (["--onnx", "FILE/m.onnx"], "FILE: cannot write there (a file, not a folder)"),
 ])
 def test_export_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                           extra: list[str], words: str) -> None:
@@ -467,11 +467,14 @@ def test_export_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                      "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
     argv = {"--model": "mlp", "--dataset": "moons", "--hidden": "8",
             "--weights": str(out / "mlp-moons.npz"), "--onnx": str(tmp_path / "m.onnx")}
-    argv.update(dict(zip(extra[::2], extra[1::2])))
+    (tmp_path / "FILE").write_text("a file, not a folder")
+    argv.update({k: v.replace("FILE", str(tmp_path / "FILE")) for k, v in
+                 zip(extra[::2], extra[1::2])})
     capsys.readouterr()
     assert cli.main(["export", *(x for kv in argv.items() for x in kv)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and words in err and err.startswith("gradgate export: error:")
+    assert err.count("\n") == 1 and words.replace("FILE", str(tmp_path / "FILE")) in err
+    assert err.startswith("gradgate export: error:")
 
 
 @pytest.mark.parametrize("expression, value", [
@@ -489,3 +492,22 @@ def test_set_with_a_number_beyond_float_range_is_one_line(
     assert cli.main(["draw", "x", "--set", "x=1" + "0" * 400]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--set x: values must be finite" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--out", "FILE/sub"],
+    ["draw", "x*y", "--set", "x=1", "y=2", "--out", "FILE/e.svg"],
+    ["draw", "x*y", "--set", "x=1", "y=2", "--format", "none", "--player", "FILE/p.html"],
+    ["draw", "x*y", "--set", "x=1", "y=2", "--player", "DIR"],
+    ["train", "--dataset", "moons", "--epochs", "1", "--out", "FILE"],
+])
+def test_unwritable_outputs_fail_in_one_line_before_any_work(
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "FILE").write_text("a file, not a folder")
+    argv = [a.replace("FILE", str(tmp_path / "FILE")).replace("DIR", str(tmp_path))
+            for a in argv]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert "cannot write there" in captured.err or "is a folder; give a file name" in captured.err
+    assert "training" not in captured.out and "f = " not in captured.out
