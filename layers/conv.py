@@ -59,6 +59,7 @@ class Conv2d(Module):
         padding: int = 0,
         bias: bool = True,
         dtype: Any = None,
+        dilation: int | tuple[int, int] = 1,
     ) -> None:
         super().__init__()
         name = f"Conv2d({in_channels}, {out_channels})"
@@ -67,12 +68,14 @@ class Conv2d(Module):
         kh, kw = pair(name, "kernel_size", kernel_size, minimum=1)
         strides = pair(name, "stride", stride, minimum=1)
         pads = pair(name, "padding", padding)
+        dilations = pair(name, "dilation", dilation, minimum=1)
         dt = float_dtype(dtype)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = (kh, kw)
         self.stride = strides
         self.padding = pads
+        self.dilation = dilations
         self.weight = Parameter(np.zeros((out_channels, in_channels, kh, kw)), dtype=dt)
         self.bias = Parameter(np.zeros(out_channels), dtype=dt) if bias else None
         self.reset_parameters()
@@ -86,20 +89,23 @@ class Conv2d(Module):
         x = as_input(x, self.weight.dtype)
         name = f"Conv2d({self.in_channels}, {self.out_channels})"
         check_images(name, x, self.in_channels)
-        kh, kw = self.kernel_size
+        (kh, kw), (dh, dw) = self.kernel_size, self.dilation
         h, w = x.shape[2] + 2 * self.padding[0], x.shape[3] + 2 * self.padding[1]
-        if h < kh or w < kw:
+        if h < dh * (kh - 1) + 1 or w < dw * (kw - 1) + 1:
             raise ValueError(
                 f"{name}: input of shape {x.shape} with padding {_single(self.padding)} is "
                 f"smaller than the kernel {self.kernel_size}"
+                + (f" dilated by {_single(self.dilation)}" if self.dilation != (1, 1) else "")
             )
-        return autograd.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+        return autograd.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding,
+                               dilation=self.dilation)
 
     def extra_repr(self) -> str:
         bias = "" if self.bias is not None else ", bias=False"
         return (
             f"{self.in_channels}, {self.out_channels}, kernel_size={_single(self.kernel_size)}, "
-            f"stride={_single(self.stride)}, padding={_single(self.padding)}{bias}"
+            f"stride={_single(self.stride)}, padding={_single(self.padding)}"
+            + (f", dilation={_single(self.dilation)}" if self.dilation != (1, 1) else "") + bias
         )
 
 
@@ -113,27 +119,34 @@ class MaxPool2d(Module):
     """
 
     def __init__(
-        self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None
+        self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
     ) -> None:
         super().__init__()
         kernel = pair("MaxPool2d", "kernel_size", kernel_size, minimum=1)
         strides = kernel if stride is None else pair("MaxPool2d", "stride", stride, minimum=1)
+        pads = pair("MaxPool2d", "padding", padding)
+        if 2 * pads[0] > kernel[0] or 2 * pads[1] > kernel[1]:
+            raise ValueError(f"MaxPool2d: padding {_single(pads)} must be at most half the "
+                             f"kernel size {_single(kernel)}")
         self.kernel_size = kernel
         self.stride = strides
+        self.padding = pads
 
     def forward(self, x: Any) -> Value:
         name = f"MaxPool2d({_single(self.kernel_size)})"
         x = as_input(x)
         check_images(name, x)
-        kh, kw = self.kernel_size
-        if x.shape[2] < kh or x.shape[3] < kw:
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        if x.shape[2] + 2 * ph < kh or x.shape[3] + 2 * pw < kw:
             raise ValueError(
                 f"{name}: input of shape {x.shape} is smaller than the {kh}x{kw} window"
             )
-        return autograd.max_pool2d(x, self.kernel_size, stride=self.stride)
+        return autograd.max_pool2d(x, self.kernel_size, stride=self.stride, padding=self.padding)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={_single(self.kernel_size)}, stride={_single(self.stride)}"
+        padding = f", padding={_single(self.padding)}" if self.padding != (0, 0) else ""
+        return f"kernel_size={_single(self.kernel_size)}, stride={_single(self.stride)}{padding}"
 
 
 class GlobalAvgPool2d(Module):

@@ -92,3 +92,23 @@ def test_region_errors_and_picture():
     assert src.count("level") >= 3
     big = viz.draw_receptive_field([(3, 1, 1)], 100, max_side=64).source
     assert "too large to draw cell by cell" in big
+
+
+def test_dilated_conv_and_padded_pool_modules_are_read_with_their_dilation_and_padding() -> None:
+    from layers import Conv2d, MaxPool2d, Sequential
+
+    net = Sequential(Conv2d(1, 1, 3, padding=2, dilation=2), MaxPool2d(3, stride=2, padding=1))
+    fields = viz.receptive_fields(net, 16)
+    assert fields[0].size == (5, 5) and fields[0].out_size == (16, 16)
+    assert fields[1].size == (7, 7) and fields[1].jump == (2, 2) and fields[1].out_size == (8, 8)
+
+
+def test_pictures_show_dilation_and_pool_padding() -> None:
+    import numpy as np
+
+    from autograd import Value, conv2d, max_pool2d
+
+    x = Value(np.ones((1, 1, 8, 8)), label="x")
+    y = max_pool2d(conv2d(x, Value(np.ones((1, 1, 3, 3))), padding=2, dilation=2), 3, 2, 1)
+    source = viz.draw(y).source
+    assert "dilation" in source and "padding" in source

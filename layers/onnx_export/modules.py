@@ -86,13 +86,15 @@ def _conv2d(c: Context) -> list[str]:
         inputs.append(c.param("bias"))
     (ph, pw) = m.padding
     return [c.b.op("Conv", inputs, c.scope, kernel_shape=list(m.kernel_size),
-                   strides=list(m.stride), pads=[ph, pw, ph, pw])]
+                   strides=list(m.stride), pads=[ph, pw, ph, pw], dilations=list(m.dilation))]
 
 
 def _max_pool2d(c: Context) -> list[str]:
     m = c.module
+    (ph, pw) = m.padding
     return [c.b.op("MaxPool", [c.ref(c.call.args[0])], c.scope,
-                   kernel_shape=list(m.kernel_size), strides=list(m.stride))]
+                   kernel_shape=list(m.kernel_size), strides=list(m.stride),
+                   pads=[ph, pw, ph, pw])]
 
 
 def _batch_norm(c: Context) -> list[str]:
