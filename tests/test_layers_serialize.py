@@ -247,3 +247,23 @@ def test_file_and_state_dict_mismatches_are_reported_alike(tmp_path):
     assert line in str(from_file.value) and line in str(from_dict.value)
     assert from_file.value.mismatched_keys == from_dict.value.mismatched_keys == [
         "0.weight", "0.bias"]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_save_keeps_the_mode_writes_through_symlinks_and_names_the_users_path(
+        tmp_path, suffix) -> None:
+    import stat
+
+    if suffix == ".safetensors":
+        pytest.importorskip("safetensors")
+    real = tmp_path / f"real{suffix}"
+    save(Linear(2, 1), real)
+    real.chmod(0o664)
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(real)
+    save(Linear(2, 1), link)
+    assert link.is_symlink() and stat.S_IMODE(real.stat().st_mode) == 0o664
+    missing = tmp_path / "missing" / f"w{suffix}"
+    with pytest.raises(OSError) as err:
+        save(Linear(2, 1), missing)
+    assert err.value.filename == str(missing)
