@@ -4,7 +4,7 @@ The model is rebuilt as ``gradgate train`` built it (``--model``, ``--dataset``,
 the weights that ``train`` saved (``.npz`` or ``.safetensors``) are loaded into it, and
 :func:`layers.export_onnx` writes it with a dynamic batch dimension.
 
->>> build_parser = __import__("gradgate.parser", fromlist=["x"]).build_parser
+>>> from gradgate.parser import build_parser
 >>> build_parser().parse_args(["export", "--model", "mlp", "--weights", "w.npz",
 ...                            "--onnx", "m.onnx"]).dataset
 'digits'

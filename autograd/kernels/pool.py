@@ -20,8 +20,12 @@ from ..utils import common_float_dtype, pair
 from ._checks import check_ndim, check_shape, kernel_array, output_size
 
 
-def _check_padding(op: str, padding: object, kernel: tuple[int, int]) -> tuple[int, int]:
-    """``padding`` as a pair, each at most half its window side (PyTorch's rule)."""
+def check_padding(op: str, padding: object, kernel: tuple[int, int]) -> tuple[int, int]:
+    """``padding`` as a pair, each at most half its window side (PyTorch's rule).
+
+    >>> check_padding("max_pool2d", 1, (3, 2))
+    (1, 1)
+    """
     ph, pw = pair(op, "padding", padding, 0)
     if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
         raise GradgateError(f"{op}: padding {(ph, pw)} must be at most half the "
@@ -48,7 +52,7 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple[int, int], stride: tupl
     x = np.asarray(x)
     check_ndim(op, "x", x, "(N, C, H, W)")
     (kh, kw), (sh, sw) = pair(op, "kernel_size", kernel_size, 1), pair(op, "stride", stride, 1)
-    ph, pw = _check_padding(op, padding, (kh, kw))
+    ph, pw = check_padding(op, padding, (kh, kw))
     n, c, h, w = x.shape
     oh, ow = output_size(op, h, kh, sh, ph), output_size(op, w, kw, sw, pw)
     x = kernel_array(x, common_float_dtype(op, x))
@@ -81,7 +85,7 @@ def max_pool2d_backward(up: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, 
     if len(x_shape) != 4:
         raise GradgateError(f"{op}: x_shape must be (N, C, H, W); got {x_shape}")
     (kh, kw), (sh, sw) = pair(op, "kernel_size", kernel_size, 1), pair(op, "stride", stride, 1)
-    ph, pw = _check_padding(op, padding, (kh, kw))
+    ph, pw = check_padding(op, padding, (kh, kw))
     n, c, h, w = x_shape
     expected = (n, c, output_size(op, h, kh, sh, ph), output_size(op, w, kw, sw, pw))
     check_shape(op, "up", up, expected)

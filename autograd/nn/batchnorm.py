@@ -63,8 +63,8 @@ class BatchNorm(Gate):
 
 def _channel_vector(name: str, v: Any, channels: int, x_shape: tuple[int, ...]) -> None:
     """Raise unless ``v`` is None or has shape ``(channels,)``."""
-    if v is not None and np.shape(v.data if isinstance(v, Value) else v) != (channels,):
-        shape = np.shape(v.data if isinstance(v, Value) else v)
+    shape = None if v is None else np.shape(v.data if isinstance(v, Value) else v)
+    if shape is not None and shape != (channels,):
         raise GradgateError(f"batch_norm: {name} must have shape ({channels},) for input of "
                             f"shape {x_shape} ({channels} channels); got {shape}")
 

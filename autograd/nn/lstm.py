@@ -62,14 +62,15 @@ def lstm_cell(x: Any, h: Any, c: Any, w_ih: Any, w_hh: Any, b: Any = None) -> Va
     x, h, c, w_ih, w_hh = inputs[:5]
     rows = w_ih.shape[0] if w_ih.ndim == 2 else -1
     hidden = rows // 4
-    expected = {"x": (x, (x.shape[0] if x.ndim == 2 else -1, w_ih.shape[-1])),
-                "h": (h, (x.shape[0], hidden)), "c": (c, (x.shape[0], hidden)),
-                "w_hh": (w_hh, (rows, hidden)), "b": (inputs[5:] and inputs[5], (rows,))}
     if rows < 4 or rows % 4 or x.ndim != 2:
         raise GradgateError(f"lstm_cell: expected x (N, I) and w_ih (4H, I); got x {x.shape}, "
                             f"w_ih {w_ih.shape}")
+    expected = {"x": (x, (x.shape[0], w_ih.shape[1])), "h": (h, (x.shape[0], hidden)),
+                "c": (c, (x.shape[0], hidden)), "w_hh": (w_hh, (rows, hidden))}
+    if b is not None:
+        expected["b"] = (inputs[5], (rows,))
     for name, (v, shape) in expected.items():
-        if isinstance(v, Value) and v.shape != shape:
+        if v.shape != shape:
             raise GradgateError(f"lstm_cell: {name} must have shape {shape} for x {x.shape} "
                                 f"and w_ih {w_ih.shape} (hidden size {hidden}); got {v.shape}")
     return apply(LSTMCell(tuple(v.requires_grad for v in inputs)), *inputs)

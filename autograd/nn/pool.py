@@ -17,6 +17,7 @@ import numpy as np
 from .. import kernels
 from ..errors import GradgateError
 from ..gate import MAX, Gate
+from ..kernels.pool import check_padding
 from ..utils.pairs import pair
 from ..value import Value, apply, lift
 
@@ -59,12 +60,9 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
     x = lift(x)
     kernel = pair("max_pool2d", "kernel_size", kernel_size, 1)
     stride = kernel if stride is None else pair("max_pool2d", "stride", stride, 1)
-    padding = pair("max_pool2d", "padding", padding, 0)
+    padding = check_padding("max_pool2d", padding, kernel)
     if x.ndim != 4:
         raise GradgateError(f"max_pool2d: input must have shape (N, C, H, W); got {x.shape}")
-    if 2 * padding[0] > kernel[0] or 2 * padding[1] > kernel[1]:
-        raise GradgateError(f"max_pool2d: padding {padding} must be at most half the "
-                            f"{kernel[0]}x{kernel[1]} window")
     h, w = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
     if kernel[0] > h or kernel[1] > w:
         raise GradgateError(
