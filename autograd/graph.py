@@ -52,8 +52,11 @@ class _Mark:
 OPEN, DONE = _Mark("open"), _Mark("done")
 
 
-def _marked_order(root: Value, grad_only: bool) -> list[Value]:
+def _marked_order(root: Value, grad_only: bool, first_parent_first: bool = False) -> list[Value]:
     """Iterative post-order DFS; leaves every returned node's ``_up`` set to DONE.
+
+    The stack pops the last parent pushed first, so by default a node's last parent is
+    walked first; ``first_parent_first`` pushes them in reverse.
 
     Marks live in the ``_up`` slot (None outside a backward) instead of a set of ids:
     the scalar engine's backward spends much of its time here.
@@ -66,7 +69,7 @@ def _marked_order(root: Value, grad_only: bool) -> list[Value]:
         mark = node._up
         if mark is None:
             node._up = OPEN
-            for parent in node._parents:
+            for parent in reversed(node._parents) if first_parent_first else node._parents:
                 if parent._up is None and (parent.requires_grad or not grad_only):
                     push(parent)
         else:
@@ -77,17 +80,26 @@ def _marked_order(root: Value, grad_only: bool) -> list[Value]:
     return order
 
 
-def topological_order(root: Value, grad_only: bool = False) -> list[Value]:
+def topological_order(root: Value, grad_only: bool = False, *,
+                      first_parent_first: bool = False) -> list[Value]:
     """Every node reachable from ``root`` through parents, parents before children.
 
-    With ``grad_only`` only nodes that require grad are followed.
+    With ``grad_only`` only nodes that require grad are followed.  Two readings exist:
+    by default a node's last parent is walked first, so that the order *reversed* (the
+    backward order) reads left to right, ``x*y`` before ``max(z, w)`` in
+    ``x*y + max(z, w)``; with ``first_parent_first`` the order itself reads left to right,
+    as a picture numbers its nodes.
 
     >>> from autograd import Value
     >>> x = Value(1.0, label="x"); y = (x * 2).exp()
     >>> [n.label or n.gate.name for n in topological_order(y, grad_only=True)]
     ['x', 'mul', 'exp']
+    >>> a, b = Value(1.0, label="a"), Value(2.0, label="b"); c = a * b
+    >>> [n.label for n in topological_order(c)][:2], [n.label for n in
+    ...     topological_order(c, first_parent_first=True)][:2]
+    (['b', 'a'], ['a', 'b'])
     """
-    order = _marked_order(root, grad_only)
+    order = _marked_order(root, grad_only, first_parent_first)
     for node in order:
         node._up = None
     return order

@@ -26,6 +26,8 @@ class ReLU(Module):
     [0.0, 0.5]
     """
 
+    pointwise = True
+
     def forward(self, x: Any) -> Value:
         return as_input(x).relu()
 
@@ -38,6 +40,8 @@ class Sigmoid(Module):
     [0.5, 0.5]
     """
 
+    pointwise = True
+
     def forward(self, x: Any) -> Value:
         return as_input(x).sigmoid()
 
@@ -49,6 +53,8 @@ class Tanh(Module):
     >>> Tanh()(np.zeros(2)).numpy().tolist()
     [0.0, 0.0]
     """
+
+    pointwise = True
 
     def forward(self, x: Any) -> Value:
         return as_input(x).tanh()

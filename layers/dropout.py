@@ -26,6 +26,8 @@ class Dropout(Module):
     [0.0, 2.0]
     """
 
+    pointwise = True
+
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:

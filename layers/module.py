@@ -150,6 +150,9 @@ class Module:
     """
 
     training: bool = True
+    pointwise: bool = False
+    """True for layers that act on each position alone (activations, dropout, batch norm):
+    they keep the spatial size and widen no receptive field (``viz.receptive_fields`` reads it)."""
 
     def __init__(self) -> None:
         self.training = True

@@ -29,6 +29,7 @@ class _BatchNorm(Module):
 
     ranks: tuple[int, ...] = ()
     layout: str = ""
+    pointwise = True
 
     def __init__(
         self,

@@ -112,3 +112,24 @@ def test_pictures_show_dilation_and_pool_padding() -> None:
     y = max_pool2d(conv2d(x, Value(np.ones((1, 1, 3, 3))), padding=2, dilation=2), 3, 2, 1)
     source = viz.draw(y).source
     assert "dilation" in source and "padding" in source
+
+
+def test_pointwise_layers_pass_by_their_flag_not_their_class_name() -> None:
+    from layers import BatchNorm2d, Conv2d, Dropout, Module, ReLU, Sequential, Tanh
+
+    assert all(m.pointwise for m in (ReLU(), Tanh(), Dropout(), BatchNorm2d(2)))
+
+    class Swish(Module):  # a user's own activation: pointwise because it says so
+        pointwise = True
+
+        def forward(self, x):
+            return x * x.sigmoid()
+
+    class Mixer(Module):  # not pointwise: the walk stops here
+        def forward(self, x):
+            return x
+
+    net = Sequential(Conv2d(1, 2, 3), BatchNorm2d(2), Swish(), Dropout(), Conv2d(2, 2, 3),
+                     Mixer(), Conv2d(2, 2, 3))
+    assert [r.name for r in viz.receptive_fields(net, 9)] == ["0", "4"]
+    assert viz.receptive_fields(net, 9)[-1].size == (5, 5)

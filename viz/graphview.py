@@ -14,33 +14,10 @@ one entry per use, so ``a * a`` gives ``a`` two uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
-
-def topological_order(root: Any) -> list[Any]:
-    """Every value reachable from ``root`` through ``parents``, parents before children.
-
-    Iterative, so graphs of any depth work.
-
-    >>> from autograd import Value
-    >>> x = Value(1.0); y = x + 1; [v is x for v in topological_order(y)]
-    [True, False, False]
-    """
-    order: list[Any] = []
-    seen: set[int] = {id(root)}
-    stack: list[tuple[Any, Iterator[Any]]] = [(root, iter(root.parents))]
-    while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, iter(p.parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
+from autograd.graph import topological_order
 
 
 def named_params(params: Any) -> list[tuple[str, Any]]:
@@ -78,7 +55,7 @@ class GraphView:
 
     def __init__(self, root: Any, params: Any = None):
         self.root = root
-        self.values: list[Any] = topological_order(root)
+        self.values: list[Any] = topological_order(root, first_parent_first=True)
         self.index: dict[int, int] = {id(v): i for i, v in enumerate(self.values)}
         self.uses: list[list[tuple[int, int]]] = [[] for _ in self.values]
         for i, v in enumerate(self.values):

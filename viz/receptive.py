@@ -5,7 +5,8 @@ far apart in the input two neighbouring units' fields are: the product of the st
 cumulative padding (how far the first unit's field reaches past the input's edge), and the
 output size when the input size is known.  Layers come as specs — ``(kernel, stride,
 padding)`` tuples, dicts, :class:`LayerSpec` — or as a ``layers.Sequential``, read by duck
-typing (``kernel_size``, ``stride``, ``padding`` attributes).
+typing (``kernel_size``, ``stride``, ``padding``, ``dilation`` attributes; a layer whose
+``pointwise`` is true, such as ReLU or BatchNorm2d, passes through).
 
 >>> rf = receptive_fields([(3, 1, 1), (2, 2, 0), (3, 1, 1), (2, 2, 0)], input_size=8)
 >>> [(r.size[0], r.jump[0], r.out_size[0]) for r in rf]
@@ -24,9 +25,6 @@ from autograd.utils import pair
 from .digraph import Digraph
 from .escape import dot_html
 from .style import Theme, get_theme
-
-POINTWISE = {"ReLU", "Tanh", "Sigmoid", "LeakyReLU", "GELU", "ELU", "Dropout", "Dropout2d",
-             "BatchNorm1d", "BatchNorm2d", "Identity", "Softmax", "LogSoftmax"}
 
 Pair = tuple[int, int]
 
@@ -107,7 +105,7 @@ def _walk_module(m: Any, prefix: str, out: list[LayerSpec]) -> bool:
             if not _walk_module(child, f"{prefix}.{name}" if prefix else name, out):
                 return False
         return True
-    return type(m).__name__ in POINTWISE
+    return bool(getattr(m, "pointwise", False))
 
 
 def layer_specs(layers: Any) -> list[LayerSpec]:
