@@ -7,9 +7,11 @@ blocks=(2, 2, 2))``) and AlexNet-style (``alexnet_small()``). PyTorch (skipped w
 installed) runs ``layers.to_torch`` of the same network, so the same weights: both print the same
 initial loss (eval mode, so dropout draws no masks). Each row gives ms, images/s, GFLOP/s
 (convolutions and matrix products: 3x the forward count for a training step) and the ratio
-gradgate / PyTorch; then the peak memory one step adds (resident set in a fresh process whose
-allocator returns every large buffer at once, measured by resetting the kernel's high-water
-mark before the step).
+gradgate / PyTorch. Two more rows per net time the matrix products alone, as GEMMs of
+NumPy's BLAS on ready operands (:func:`blas_products`): the floor of any design that
+convolves through BLAS. Then the peak memory one step adds (resident set in a fresh process
+whose allocator returns every large buffer at once, measured by resetting the kernel's
+high-water mark before the step).
 
     python bench/bench_cnn_cifar.py [--threads 2] [--repeat 5] [--nets vgg,resnet,alexnet]
 """
@@ -64,6 +66,52 @@ def forward_flops(loss: autograd.Value) -> float:
     return total
 
 
+def blas_products(loss: autograd.Value, train: bool) -> Callable[[], None]:
+    """The matrix products of ``loss``'s graph, and nothing else: forward only, or the three
+    of a training step (``train``).
+
+    Every conv2d node as im2col-shaped GEMMs (forward ``cols (P, CKK) @ W (CKK, F)``, weight
+    gradient ``cols.T @ up``, input gradient ``up @ W.T`` when the input needs one) and every
+    matmul's products, on operands made beforehand: no packing, no other op, no graph. Each
+    node's products run in whichever orientation (pixels as rows, or as columns) measured
+    faster when the function was built. Its time is the least any design that convolves
+    through NumPy's BLAS can take here.
+    """
+    rng = np.random.default_rng(0)
+    products: list[Callable[[], None]] = []
+
+    def gemms(a: np.ndarray, b: np.ndarray, needs_dx: bool) -> Callable[[], None]:
+        def run() -> None:
+            up = a @ b  # forward; the result stands in for the upstream gradient
+            if train:
+                a.T @ up  # weight gradient
+                if needs_dx:
+                    up @ b.T  # input gradient
+        return run
+
+    def add(rows: int, inner: int, cols: int, needs_dx: bool) -> None:
+        a = rng.standard_normal((rows, inner), dtype=np.float32)
+        b = rng.standard_normal((inner, cols), dtype=np.float32)
+        runs = {"rows": gemms(a, b, needs_dx), "columns": gemms(b.T.copy(), a.T.copy(), needs_dx)}
+        ms = _common.compare(runs, repeat=3, warmup=1)
+        products.append(runs[min(ms, key=ms.__getitem__)])
+
+    for node in topological_order(loss):
+        gate = node.gate
+        if gate is not None and gate.name == "conv2d":
+            f, c, kh, kw = node.parents[1].shape
+            add(node.size // f, c * kh * kw, f, node.parents[0].requires_grad)
+        elif gate is not None and gate.name == "matmul":
+            a, b = (p.shape for p in node.parents)
+            add(int(np.prod(a[:-1])), a[-1], b[-1], node.parents[0].requires_grad)
+
+    def run() -> None:
+        for product in products:
+            product()
+
+    return run
+
+
 def gradgate_step(net: Any, opt: Any, x: np.ndarray, y: np.ndarray) -> float:
     """One training step with gradgate; returns the loss."""
     loss = autograd.cross_entropy(net(autograd.Value(x, requires_grad=False)), y)
@@ -103,7 +151,9 @@ def candidates_for(name: str, torch: ModuleType | None, x: np.ndarray,
         return out
 
     candidates = {"gradgate train": lambda: gradgate_step(net, opt, x, y),
-                  "gradgate infer": infer}
+                  "gradgate infer": infer,
+                  "blas train": blas_products(autograd.cross_entropy(net(x), y), True)}
+    candidates["blas infer"] = blas_products(autograd.cross_entropy(net(x), y), False)
     if torch is None:
         return candidates, first, flops
     twin = layers.to_torch(net)
@@ -192,6 +242,10 @@ def main() -> None:
             ref = ms.get(f"pytorch {kind}")
             rows.append((f"{name} {kind}", ours, ref, BATCH / ours * 1e3,
                          factor * flops / ours / 1e6, None if ref is None else ours / ref))
+        for kind, factor in (("train", 3.0), ("infer", 1.0)):
+            floor, ref = ms[f"blas {kind}"], ms.get(f"pytorch {kind}")
+            rows.append((f"{name} {kind}: BLAS products only", floor, ref, BATCH / floor * 1e3,
+                         factor * flops / floor / 1e6, None if ref is None else floor / ref))
         ours_mem = peak_mib(name, "gradgate")
         ref_mem = peak_mib(name, "pytorch") if torch is not None else None
         memory.append((name, ours_mem, ref_mem,
