@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from sys import getrefcount
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,6 +51,10 @@ class _Mark:
 
 
 OPEN, DONE = _Mark("open"), _Mark("done")
+
+UNSHARED = 2
+"""``getrefcount`` of an array held only by one local variable (the call adds one): a
+leaf may keep such a gradient as its own instead of copying it."""
 
 
 def _marked_order(root: Value, grad_only: bool, first_parent_first: bool = False) -> list[Value]:
@@ -217,10 +222,16 @@ def _propagate(order: list[Value], retain_graph: bool, nonfinite: list[str]) -> 
                     nonfinite.append(node.label or "a scalar leaf")
                 continue
         else:
-            # leaves own their grad; asarray keeps a 0-d sum a 0-d array, not a numpy scalar
+            # leaves own their grad: a copy, unless nothing else can see ``up`` (asarray keeps
+            # a 0-d sum a 0-d array, not a numpy scalar)
             if gate is None:
-                node._grad = np.array(up) if g is None else np.asarray(g + up)
-                if not np.isfinite(up).all():
+                if g is not None:
+                    node._grad = np.asarray(g + up)
+                elif type(up) is np.ndarray and up.base is None and getrefcount(up) <= UNSHARED:
+                    node._grad = up
+                else:
+                    node._grad = np.array(up)
+                if not is_finite(up):
                     nonfinite.append(node.label or f"a leaf of shape {up.shape}")
                 continue
             node._grad = up if g is None else np.asarray(g + up)
@@ -232,6 +243,7 @@ def _propagate(order: list[Value], retain_graph: bool, nonfinite: list[str]) -> 
                 g = unbroadcast(g, parent)
             pu = parent._up
             parent._up = g if pu is DONE else pu + g
+        grads = g = up = None  # hold no gradient a later leaf might adopt
         if not retain_graph:
             node._saved = FREED
 

@@ -319,3 +319,26 @@ def test_leaf_is_not_touched_by_nodes_that_do_not_require_grad():
     (x * w).sum().backward()
     np.testing.assert_array_equal(w.grad, [1.0, 2.0])
     assert not np.any(x.grad)
+
+
+def test_leaf_gradients_never_share_memory_with_each_other_or_the_graph() -> None:
+    """A leaf keeps a gradient without copying only when nothing else holds it."""
+    a, b = Value(np.ones((3, 4))), Value(np.ones((4, 2)))
+    c = a @ b
+    c.backward(np.ones((3, 2)))  # fresh products: each leaf's grad is its own array
+    assert a.grad.shape == (3, 4) and b.grad.shape == (4, 2)
+    x, y = Value(np.ones(3)), Value(np.ones(3))
+    s = x + y  # the add gate hands the same upstream array to both leaves
+    seed = np.full(3, 2.0)
+    s.backward(seed, retain_graph=True)
+    assert not np.shares_memory(x.grad, y.grad)
+    assert not np.shares_memory(x.grad, seed) and not np.shares_memory(x.grad, s.grad)
+    x.grad[0] = 7.0
+    assert y.grad.tolist() == [2.0, 2.0, 2.0] and s.grad.tolist() == [2.0, 2.0, 2.0]
+    leaf = Value(np.zeros(2))
+    mine = np.ones(2)
+    leaf.backward(mine)  # the seed belongs to the caller
+    assert not np.shares_memory(leaf.grad, mine)
+    v = Value(np.arange(6.0).reshape(2, 3))
+    v.reshape(3, 2).backward(np.ones((3, 2)))  # a view of the seed reaches the leaf: copied
+    assert v.grad.base is None and v.grad.shape == (2, 3)
