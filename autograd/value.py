@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 
 from . import graph
-from .errors import GradgateError, NonFiniteWarning, describe, is_finite, warn_if_new_nonfinite
+from .errors import (
+    GradgateError,
+    NonFiniteWarning,
+    describe,
+    is_finite,
+    looks_finite,
+    warn_if_new_nonfinite,
+)
 from .gate import Gate
 from .grad_mode import STATE
 from .ops import arith, reduce, unary
@@ -407,18 +414,13 @@ def _forward(gate: Gate, datas: list[Any]) -> tuple[Any, Any]:
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out, saved = gate.forward(*datas)
-            if type(out) is float:
-                bad = out - out != 0.0
-            else:  # a cheap first test: x·x is NaN or inf if any element is (or it overflows)
-                flat = out.ravel() if type(out) is np.ndarray else np.ravel(out)
-                square = flat.dot(flat)
-                bad = square - square != 0.0
+            bad = out - out != 0.0 if type(out) is float else not looks_finite(out)
     except GradgateError:
         raise
     except ValueError as err:
         shapes = ", ".join(describe(d) for d in datas)
         raise GradgateError(f"{gate.name}: inputs of {shapes} do not fit together: {err}") from None
-    if bad:  # the exact test, which also clears an overflow of x·x
+    if bad:  # the exact test follows, which also clears an overflow of x·x
         warn_if_new_nonfinite(gate.name, out, datas)
     return out, saved
 

@@ -334,3 +334,20 @@ def test_dropout_p_one_drops_everything():
     y = dropout(x, 1.0)
     y.sum().backward()
     assert y.data.tolist() == [0.0] * 4 and x.grad.tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize("size", [10, 10_000])
+def test_huge_finite_arrays_are_finite_and_nan_anywhere_is_not(size) -> None:
+    """The quick x·x test overflows on huge finite values: no warning of any kind then, and
+    a NaN or inf at any position is still found, in data and in gradients."""
+    big = np.full(size, 1e200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = Value(big)
+        (v * 1.0).backward(np.full(size, 1e200))
+    assert np.isfinite(v.grad).all()
+    for bad in (np.nan, np.inf):
+        data = big.copy()
+        data[size // 2] = bad
+        with pytest.warns(NonFiniteWarning, match=f"shape \\({size},\\)"):
+            Value(data)
