@@ -22,7 +22,12 @@ x gets -4.00 (the other input, y) × upstream 2.00 = -8.00
 
 from .digraph import Digraph
 from .draw import draw
-from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
+from .errors import (
+    GraphvizNotFoundError,
+    GraphvizRenderError,
+    LayoutBudgetError,
+    StepperGraphFreedError,
+)
 from .flow import GradFlow, LayerGrad, grad_flow, plot_grad_flow
 from .receptive import (
     LayerSpec,
@@ -45,6 +50,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "GraphvizRenderError",
     "LayerGrad",
+    "LayoutBudgetError",
     "LayerSpec",
     "ReceptiveField",
     "Stepper",
