@@ -153,6 +153,8 @@ class _Renderer:
                     color=theme.edge, arrowsize="0.6")
         self.body: dict[str | None, list[tuple[str, str, dict[str, str]]]] = defaultdict(list)
         self.n_clusters = 0
+        self.cluster_paths: dict[str, str] = {}  # cluster name -> module path
+        self.box_paths: dict[str, str] = {}  # collapsed box node -> module path
 
     # ---------------------------------------------------------------- nodes
     def state(self, i: int) -> str:
@@ -300,6 +302,7 @@ class _Renderer:
         t = self.t
         for k, (path, idx) in enumerate(sorted(members.items())):
             ids[path] = f"m{k}"
+            self.box_paths[ids[path]] = path
             ops = [self.m.values[i].gate.name for i in idx if self.m.values[i].gate]
             outs = [i for i in idx if i == len(self.m) - 1
                     or any(self.plan.group[c] != path for c, _ in self.m.uses[i])]
@@ -388,6 +391,7 @@ class _Renderer:
                 g.edge(name, attrs.pop("head"), **attrs)
         for child in sorted(tree.get(scope, ())):
             self.n_clusters += 1
+            self.cluster_paths[f"cluster_{self.n_clusters}"] = child
             with g.subgraph(name=f"cluster_{self.n_clusters}") as sub:
                 sub.attr(label=f"<<B>{dot_html(child)}</B>>", style="rounded,filled",
                          fillcolor=self.t.cluster_fill, color=self.t.cluster_border,
