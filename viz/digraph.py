@@ -78,18 +78,18 @@ class Digraph(graphviz.Digraph):
             fallback = self.coarser(budget) if self.coarser is not None else None
             if fallback is None:
                 raise LayoutBudgetError(budget, _node_count(self.source)) from None
+        budget = max(budget, FALLBACK_SECONDS)
         try:
-            data = run_dot(fallback.source, fmt, fallback.engine, max(budget, FALLBACK_SECONDS))
+            data = run_dot(fallback.source, fmt, fallback.engine, budget)
         except subprocess.TimeoutExpired:
-            raise LayoutBudgetError(max(budget, FALLBACK_SECONDS),
-                                    _node_count(fallback.source)) from None
+            raise LayoutBudgetError(budget, _node_count(fallback.source)) from None
         self.body[:] = fallback.body
         for mine, theirs in ((self.graph_attr, fallback.graph_attr),
                              (self.node_attr, fallback.node_attr),
                              (self.edge_attr, fallback.edge_attr)):
             mine.clear()
             mine.update(theirs)
-        self.coarser = None
+        self.coarser, self.budget = None, budget
         return data
 
     def svg(self) -> str:
