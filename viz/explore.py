@@ -143,7 +143,7 @@ class Explorer:
         svgs = "".join(
             f'<div class="gg-view" data-view="{k}" hidden>{_svg_body(g.svg())}</div>'
             for k, (_, g) in enumerate(self.views))
-        payload = json.dumps(self.data(), ensure_ascii=True).replace("</", "<\\/")
+        payload = json.dumps(self.data(), ensure_ascii=True).replace("<", "\\u003c")
         colours = (f"--gg-font: {t.font}; --gg-bg: {t.background}; --gg-muted: {t.muted}; "
                    f"--gg-hl: {t.highlight}")
         fragment = f"""<div class="gg-explorer" id="{pid}" tabindex="0" data-view="0"
