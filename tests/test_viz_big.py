@@ -83,11 +83,11 @@ def test_aliases_only_past_the_span_and_switched_off():
     src = viz.draw(out, max_nodes=None).source
     n_default = len(alias_nodes(src))
     assert 0 < n_default < 30
-    assert 0 < len(alias_nodes(viz.draw(out, max_nodes=None, aliases=40).source)) < n_default
+    assert 0 < len(alias_nodes(viz.draw(out, max_nodes=None, aliases=100).source)) < n_default
     off = viz.draw(out, max_nodes=None, aliases=False).source
     assert alias_nodes(off) == {} and "alias" not in off
     assert len(edges(off)) == len(edges(src))  # the same edges, drawn from the leaves
-    short, _ = chain(ALIAS_SPAN // 4)  # all uses within the span: nothing aliased
+    short, _ = chain(ALIAS_SPAN // 6)  # uses 18 ranks apart, all within the span
     assert alias_nodes(viz.draw(short).source) == {}
     with pytest.raises(ValueError, match="aliases must be True, False or a span"):
         viz.draw(out, aliases=-1)

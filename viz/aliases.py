@@ -29,12 +29,13 @@ from __future__ import annotations
 from .graphview import GraphView
 from .layout import Plan
 
-ALIAS_SPAN = 12
-"""Ranks past a leaf's first use beyond which a use is drawn from an alias (measured with
-``python bench/bench_draw.py --alias-crossover``: chains of 120–1,000 ops cycling 10 inputs
-lay out in the same time for spans 4–24 — one short edge per alias — while from 48 ranks
-``dot`` slows down and without aliases it runs for minutes; 12 keeps a leaf's nearby uses,
-such as the two factors of ``x * x`` or a small neuron's weights, on real edges)."""
+ALIAS_SPAN = 48
+"""Ranks past a leaf's first use beyond which a use is drawn from an alias.  Measured with
+``python bench/bench_draw.py --alias-crossover`` (``dot -Tsvg`` of the whole chain cycling 10
+inputs, Graphviz 2.42): spans 4, 12 and 48 all lay out the 1,002-op chain in 1.1 s; from 192
+ranks ``dot`` slows (9 s), at 768 it takes 48 s or crashes, and without aliases it runs past a
+minute (the 360-op chain crashes it).  48 is the largest span measured as fast: nearby uses,
+such as the two factors of ``x * x`` or a neuron's weights, keep their real edges."""
 
 
 def op_ranks(view: GraphView) -> list[int]:

@@ -26,12 +26,15 @@ from .graphview import GraphView, matching_group, scope_prefixes
 LAYOUT_LIMITS = {"nslimit": "0.1", "mclimit": "0.2", "remincross": "false"}
 """Graphviz attributes that bound ``dot``'s work on big pictures: network-simplex
 iterations for node positions at 0.1 per node, crossing minimisation at a fifth of its
-passes and no final re-run.  Measured (``python bench/bench_draw.py --limits``): a scalar
-MLP 2→16→16→1 on two points (2,916 nodes) 9.5–22 s → 2.9 s; the pictures stay readable."""
+passes and no final re-run.  Measured (``python bench/bench_draw.py --limits``, one run each
+on a shared machine): a scalar MLP 2→16→16→1 on two points (2,916 nodes) 4.6 s → 2.4 s (another
+run 22 s → 2.9 s), on one point (1,627 nodes) 1.1 s → 0.5 s; the 1,002-op chain (2,349 nodes,
+aliased) 1.1 s either way."""
 
 LIMITS_FROM = 800
-"""Pictures of more nodes than this get :data:`LAYOUT_LIMITS` (measured: below it ``dot``
-takes under a second unbounded, so the best layout costs nothing)."""
+"""Pictures of more nodes than this get :data:`LAYOUT_LIMITS` (a 291-node picture takes
+0.1 s with or without them, so small pictures keep ``dot``'s best layout)."""
+
 
 FALLBACK_NODES = 150
 """The node budget of the coarser view drawn when a layout runs past its time budget."""
