@@ -118,6 +118,8 @@ def test_a_tiny_budget_falls_back_to_a_coarser_picture_and_says_so(tmp_path):
     assert len(nodes(g.source)) + len(alias_nodes(g.source)) <= FALLBACK_NODES + 30
     path = g.render(tmp_path / "chain", format="svg")
     assert "a coarser view" in open(path, encoding="utf-8").read()
+    inline = viz.draw(out, max_nodes=None, budget=0.001)._repr_mimebundle_()  # Jupyter
+    assert "a coarser view" in inline["image/svg+xml"]
 
 
 def test_nothing_coarser_past_the_budget_is_a_clear_error():
