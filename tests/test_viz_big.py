@@ -10,7 +10,7 @@ import pytest
 from test_viz_draw import attr, edges, nodes
 
 import viz
-from autograd import Value
+from autograd import Value, name_scope
 from viz.aliases import ALIAS_SPAN
 from viz.graphview import GraphView
 from viz.layout import FALLBACK_NODES, LAYOUT_LIMITS, LIMITS_FROM
@@ -114,12 +114,28 @@ def test_a_tiny_budget_falls_back_to_a_coarser_picture_and_says_so(tmp_path):
     assert "time budget" not in g.source
     svg = g.svg()
     assert "layout stopped after 0.001 s (the time budget): a coarser view" in svg
-    assert "budget=None waits for the whole picture" in g.source  # the Digraph became it
+    assert re.search(r"a coarser view of the \d+ nodes, the \d+ nodes nearest the output, "
+                     r"\d+ earlier values left out. budget=None waits for the whole picture",
+                     g.source)  # the Digraph became the coarser picture
     assert len(nodes(g.source)) + len(alias_nodes(g.source)) <= FALLBACK_NODES + 30
     path = g.render(tmp_path / "chain", format="svg")
     assert "a coarser view" in open(path, encoding="utf-8").read()
     inline = viz.draw(out, max_nodes=None, budget=0.001)._repr_mimebundle_()  # Jupyter
     assert "a coarser view" in inline["image/svg+xml"]
+
+
+def test_a_tiny_budget_collapses_modules_first():
+    require_dot()
+    h = Value(0.3, label="x")
+    for b in range(8):
+        with name_scope(f"block{b}"):
+            for _ in range(12):
+                h = (h * 1.01 + 0.1).tanh()
+    h.backward()
+    g = viz.draw(h, max_nodes=None, budget=0.001)
+    svg = g.svg()
+    assert "a coarser view of the" in svg and "modules drawn as boxes: block0, block1" in svg
+    assert len(nodes(g.source)) <= 20  # eight boxes, the input, the output and their ops
 
 
 def test_nothing_coarser_past_the_budget_is_a_clear_error():

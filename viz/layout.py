@@ -123,8 +123,7 @@ def plan(view: GraphView, collapse: Any = None, max_nodes: int | None = 500) -> 
         trial = _grouping(view, set(wanted) | auto)
         count = _cost(view, trial)
         if count <= max_nodes:
-            boxes = sorted({g for g in trial if g is not None})
-            shown = ", ".join(boxes[:8]) + (", …" if len(boxes) > 8 else "")
+            shown = _listed(sorted({g for g in trial if g is not None}))
             notice = (f"collapsed automatically: {total} nodes > max_nodes={max_nodes}; "
                       f"modules drawn as boxes: {shown}. Pass max_nodes=None to draw all.")
             return Plan(trial, notice=notice, count=count)
@@ -182,6 +181,15 @@ def fallback_plan(view: GraphView, collapse: Any, layout: Plan, spent: float) ->
     smaller = plan(view, None if collapse is False else collapse, target)
     if smaller.count >= layout.count:
         return None
-    smaller.notice = (f"layout stopped after {spent:g} s (the time budget): a coarser view. "
-                      f"{smaller.notice} (budget=None waits for the whole picture.)")
+    how = (f"the {smaller.count - 1} nodes nearest the output, {len(smaller.hidden)} earlier "
+           "values left out" if smaller.hidden
+           else f"modules drawn as boxes: {_listed(smaller.groups)}")
+    smaller.notice = (f"layout stopped after {spent:g} s (the time budget): a coarser view of "
+                      f"the {layout.count} nodes, {how}. budget=None waits for the whole "
+                      "picture.")
     return smaller
+
+
+def _listed(boxes: list[str]) -> str:
+    """The first eight module paths, then an ellipsis."""
+    return ", ".join(boxes[:8]) + (", …" if len(boxes) > 8 else "")
