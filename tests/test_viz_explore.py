@@ -167,3 +167,20 @@ def test_zoom_and_pan_move_the_canvas(browser_page, tmp_path):
     assert page.eval_on_selector(".gg-canvas", "c => c.style.transform") != zoomed
     assert page.get_attribute(".gg-explorer", "data-view") == "0"  # a pan is not a click
     assert page.errors == []
+
+
+def test_hovering_a_tensor_node_shows_its_data_and_grad_summary(browser_page, tmp_path):
+    import numpy as np
+
+    page = browser_page
+    w = Value(np.arange(6.0).reshape(2, 3) - 2, label="W")
+    out = (w * w).sum()
+    out.backward()
+    e = viz.explore(out)
+    page.goto(Path(e.save_html(tmp_path / "tensor.html")).as_uri())
+    page.hover(f".gg-view:not([hidden]) g.node.ggv_{e.view.index[id(w)]}")
+    text = page.inner_text(".gg-info")
+    norm = viz.fmt(viz.tensor_summary(w.grad).norm)
+    assert text.startswith("W: shape (2, 3) float64; data ‖·‖ ")
+    assert f"; grad ‖·‖ {norm}, mean|x| " in text
+    assert page.errors == []
