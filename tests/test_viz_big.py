@@ -119,7 +119,9 @@ def test_a_tiny_budget_falls_back_to_a_coarser_picture_and_says_so(tmp_path):
                      g.source)  # the Digraph became the coarser picture
     assert len(nodes(g.source)) + len(alias_nodes(g.source)) <= FALLBACK_NODES + 30
     path = g.render(tmp_path / "chain", format="svg")
+    assert path == str(tmp_path / "chain.svg")
     assert "a coarser view" in open(path, encoding="utf-8").read()
+    assert (tmp_path / "chain").read_text(encoding="utf-8") == g.source  # what was drawn
     inline = viz.draw(out, max_nodes=None, budget=0.001)._repr_mimebundle_()  # Jupyter
     assert "a coarser view" in inline["image/svg+xml"]
 

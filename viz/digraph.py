@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator
@@ -55,13 +56,24 @@ class Digraph(graphviz.Digraph):
         with _dot_errors(fmt):
             return super().pipe(*args, **kwargs)
 
-    def render(self, *args: Any, **kwargs: Any) -> str:
+    def render(self, filename: Any = None, directory: Any = None, view: bool = False,
+               cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
         """Save the DOT source and render it to a file; returns the rendered file's path."""
-        fmt = kwargs.get("format") or self.format
+        fmt = format or self.format
+        if self.budget is not None and not view and not kwargs:
+            data = self.settle(fmt)  # within budget, or now the coarser picture
+            source = self.save(filename, directory=directory)
+            rendered = f"{source}.{fmt}"
+            with open(rendered, "wb") as out:
+                out.write(data)
+            if cleanup:
+                os.remove(source)
+            return rendered
         if self.budget is not None:
-            self.settle(fmt)  # within budget, or now the coarser picture
+            self.settle(fmt)
         with _dot_errors(fmt):
-            return super().render(*args, **kwargs)
+            return super().render(filename, directory=directory, view=view, cleanup=cleanup,
+                                  format=format, **kwargs)
 
     def settle(self, fmt: str = "svg") -> bytes:
         """Lay out and render within :attr:`budget`; past it, stop ``dot``, become the
