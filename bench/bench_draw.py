@@ -6,6 +6,7 @@ Targets (each time is ``viz.draw`` plus rendering the SVG, best and median of ``
   ≤ 3 s with the default cap of 500 nodes, ≤ 15 s whole (``max_nodes=None``);
 - scalar MLP 2→16→16→1 (micrograd-sized, one point, squared error), whole: ≤ 5 s;
 - ``layers.resnet_small`` on a 2×3×32×32 batch, cross-entropy, tensor graph: ≤ 3 s;
+- ``viz.explore`` pages of resnet_small (one view per module) and of the whole chain;
 - the stepper on a 1,000-node scalar MLP (4→8→8→1, two points): replay and HTML player.
 
 ``--alias-crossover`` times the whole chain for several alias spans (what chose
@@ -168,6 +169,22 @@ def limits(timeout: float) -> None:
           ["graph", "nodes", "unbounded", "limited"], rows, note="one run each")
 
 
+def explorer_pages(repeat: int) -> None:
+    loss, net = resnet_loss()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "explore.html"
+        for name, value, params in [("resnet_small tensor graph", loss, net),
+                                    ("chain 1,002 ops", chain(), None)]:
+            best, median = timings(lambda v=value, p=params: viz.explore(v, params=p)
+                                   .save_html(path), repeat)
+            rows.append([name, len(viz.explore(value, params=params).views), f"{best:.2f} s",
+                         f"{median:.2f} s", f"{path.stat().st_size / 1e6:.2f} MB"])
+    _common.table("viz.explore(...).save_html(): every module view rendered by dot",
+                  ["graph", "views", "best", "median", "page"], rows,
+                  note=f"best and median of {repeat}")
+
+
 def stepper_player(repeat: int) -> None:
     loss = scalar_mlp_loss([4, 8, 8, 1], points=2)
     stepper = viz.step(loss)
@@ -195,6 +212,7 @@ def main() -> None:
         limits(args.timeout)
     if not (args.alias_crossover or args.limits):
         scale_targets(args.repeat)
+        explorer_pages(args.repeat)
         stepper_player(args.repeat)
 
 

@@ -3,8 +3,12 @@ time budget with its coarser fallback (rendering with the real ``dot`` where it 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 from test_viz_draw import attr, edges, nodes
@@ -12,6 +16,7 @@ from test_viz_draw import attr, edges, nodes
 import viz
 from autograd import Value, name_scope
 from viz.aliases import ALIAS_SPAN
+from viz.digraph import run_dot
 from viz.graphview import GraphView
 from viz.layout import FALLBACK_NODES, LAYOUT_LIMITS, LIMITS_FROM
 
@@ -152,3 +157,30 @@ def test_without_budget_dot_runs_as_long_as_it_takes():
     out, _ = chain(5)
     g = viz.draw(out, budget=None)
     assert g.budget is None and "<svg" in g.svg()
+
+
+def dot_children() -> list[int]:
+    """Process ids of this process's ``dot`` children (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:
+            continue
+        name, fields = rest.rsplit(") ", 1)
+        if name == "dot" and int(fields.split()[1]) == os.getpid():
+            found.append(int(pid))
+    return found
+
+
+def test_a_layout_past_its_budget_stops_dot():
+    require_dot()
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs Linux /proc to see child processes")
+    out, _ = chain(40)  # 120 ops cycling 3 inputs, no aliases: seconds of layout in dot
+    source = viz.draw(out, max_nodes=None, aliases=False, budget=None).source
+    start = time.perf_counter()
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_dot(source, "svg", timeout=0.3)
+    assert time.perf_counter() - start < 3
+    assert dot_children() == []  # killed and reaped, not left running
