@@ -182,5 +182,5 @@ def test_hovering_a_tensor_node_shows_its_data_and_grad_summary(browser_page, tm
     text = page.inner_text(".gg-info")
     norm = viz.fmt(viz.tensor_summary(w.grad).norm)
     assert text.startswith("W: shape (2, 3) float64; data ‖·‖ ")
-    assert f"; grad ‖·‖ {norm}, mean|x| " in text
+    assert f"; grad ‖·‖ {norm} · mean|x| " in text
     assert page.errors == []

@@ -96,12 +96,6 @@ def finished(view: GraphView, grads: bool) -> Overlay:
     return Overlay(["done"] * len(view), known, edge_gradients(view))
 
 
-def _stats(x: Any) -> str:
-    """``‖·‖ 2.00, mean|x| 1.00, max|x| 1.00``: a tensor's summary in one line of text."""
-    t = tensor_summary(x)
-    return f"‖·‖ {fmt(t.norm)}, mean|x| {fmt(t.mean_abs)}, max|x| {fmt(t.max_abs)}"
-
-
 def _backward_ran(root: Any) -> bool:
     return root.requires_grad and magnitude(root.grad) != 0.0
 
@@ -215,9 +209,9 @@ class _Renderer:
             grad = f", grad={self.known[i]!r}" if self.grads and i in self.known else ""
             text = f"{head}: data={v.data!r}{grad}"
         else:
-            text = f"{head}: shape {v.shape} {v.dtype}; data {_stats(v.data)}"
+            text = f"{head}: shape {v.shape} {v.dtype}; data {tensor_summary(v.data).text()}"
             if self.grads and i in self.known:
-                text += f"; grad {_stats(self.known[i])}"
+                text += f"; grad {tensor_summary(self.known[i]).text()}"
         if self.n_aliases.get(i):
             text += f"; drawn again as {self.n_aliases[i]} aliases beside its far uses"
         return text

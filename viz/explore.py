@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from autograd.utils import write_atomic
@@ -44,6 +45,7 @@ from .graphview import GraphView, scope_prefixes
 from .layout import Plan, _cost, _grouping, fallback_plan
 from .player import _svg_body, asset
 from .style import get_theme
+from .summary import summaries_once
 
 TOP = "(top)"
 
@@ -142,9 +144,10 @@ class Explorer:
         """
         pid = "gg-explorer-" + uuid.uuid4().hex[:10]
         t = self.theme
-        svgs = "".join(
-            f'<div class="gg-view" data-view="{k}" hidden>{_svg_body(g.svg())}</div>'
-            for k, (_, g) in enumerate(self.views))
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # dot per view
+            pictures = list(pool.map(lambda g: _svg_body(g.svg()), [g for _, g in self.views]))
+        svgs = "".join(f'<div class="gg-view" data-view="{k}" hidden>{svg}</div>'
+                       for k, svg in enumerate(pictures))
         payload = json.dumps(self.data(), ensure_ascii=True).replace("<", "\\u003c")
         colours = (f"--gg-font: {t.font}; --gg-bg: {t.background}; --gg-muted: {t.muted}; "
                    f"--gg-hl: {t.highlight}")
@@ -216,5 +219,6 @@ def explore(value: Any, *, params: Any = None, rankdir: str | None = None,
         raise ValueError(f"viz.explore: max_views must be at least 1, got {max_views}")
     view = GraphView(value, params)
     grads = _backward_ran(value) if forward_only is None else not forward_only
-    return Explorer(view, rankdir=check_rankdir(rankdir, view), theme=theme, grads=grads,
-                    budget=budget, max_views=max_views)
+    with summaries_once():  # every view shows the same tensors
+        return Explorer(view, rankdir=check_rankdir(rankdir, view), theme=theme, grads=grads,
+                        budget=budget, max_views=max_views)
