@@ -120,17 +120,17 @@ class Outputs:
         target.parent.mkdir(parents=True, exist_ok=True)
         fmt = target.suffix.lower().lstrip(".")
         source = target if fmt in ("gv", "dot") else target.with_suffix(".gv")
+        data = None
+        if fmt not in ("gv", "dot"):
+            try:  # first: past its time budget a picture becomes its coarser view
+                data = graph.pipe(format=fmt)
+            except graphviz.ExecutableNotFound:
+                self.missing_dot = True
         write_atomic(source, graph.source)
         written = [self.add(source, f"DOT source: {what}")]
-        if fmt in ("gv", "dot"):
-            return written
-        try:
-            data = graph.pipe(format=fmt)
-        except graphviz.ExecutableNotFound:
-            self.missing_dot = True
-            return written
-        write_atomic(target, data)
-        written.append(self.add(target, what))
+        if data is not None:
+            write_atomic(target, data)
+            written.append(self.add(target, what))
         return written
 
     def player(self, value: Any, target: Path, what: str) -> list[Path]:

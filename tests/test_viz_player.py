@@ -81,10 +81,11 @@ def test_player_style_and_script_are_package_files_inlined_verbatim():
     assert (Path(str(ASSETS)) / "player.js").is_file()
 
 
-def test_player_css_is_well_formed():
+@pytest.mark.parametrize("name", ["player.css", "explorer.css"])
+def test_player_css_is_well_formed(name: str):
     from viz.player import asset
 
-    css = re.sub(r"/\*.*?\*/", "", asset("player.css"), flags=re.S)
+    css = re.sub(r"/\*.*?\*/", "", asset(name), flags=re.S)
     rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
     assert rules and re.sub(r"([^{}]+)\{([^{}]*)\}", "", css).strip() == ""  # nothing else
     for selector, body in rules:

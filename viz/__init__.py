@@ -5,6 +5,8 @@
   one edge per use, gradient flow on the edges after ``backward()``, modules as clusters.
 - :func:`step` — the backward stepper: one step per node in backward order, the gate rule
   in words and numbers, ``draw(i)`` per step, and a self-contained HTML player.
+- :func:`explore` — big graphs in one self-contained page: pan, zoom, search, click a
+  module box to expand it; shared leaves drawn per use as aliases, layouts within a budget.
 - :func:`grad_flow` / :func:`plot_grad_flow` — mean and max |grad| per parameter.
 - :func:`receptive_fields`, :func:`receptive_field_table`, :func:`draw_receptive_field`,
   :func:`input_region` — receptive fields of conv / pool stacks.
@@ -22,7 +24,13 @@ x gets -4.00 (the other input, y) × upstream 2.00 = -8.00
 
 from .digraph import Digraph
 from .draw import draw
-from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
+from .errors import (
+    GraphvizNotFoundError,
+    GraphvizRenderError,
+    LayoutBudgetError,
+    StepperGraphFreedError,
+)
+from .explore import Explorer, explore
 from .flow import GradFlow, LayerGrad, grad_flow, plot_grad_flow
 from .receptive import (
     LayerSpec,
@@ -40,11 +48,13 @@ __all__ = [
     "THEMES",
     "BackwardStep",
     "Digraph",
+    "Explorer",
     "GradFlow",
     "GradScale",
     "GraphvizNotFoundError",
     "GraphvizRenderError",
     "LayerGrad",
+    "LayoutBudgetError",
     "LayerSpec",
     "ReceptiveField",
     "Stepper",
@@ -52,6 +62,7 @@ __all__ = [
     "Theme",
     "draw",
     "draw_receptive_field",
+    "explore",
     "fmt",
     "grad_flow",
     "input_region",

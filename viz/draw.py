@@ -19,11 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from .aliases import aliased_uses
 from .digraph import Digraph
 from .escape import dot_html, dot_string
 from .graphview import GraphView, scope_prefixes
 from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_value_label
-from .layout import Plan, plan
+from .layout import LAYOUT_LIMITS, LIMITS_FROM, Plan, fallback_plan, plan
 from .style import GradScale, Theme, get_theme, legend_label
 from .summary import fmt, fmt_shape, magnitude, tensor_summary
 
@@ -121,8 +122,12 @@ class _Renderer:
     def __init__(self, view: GraphView, layout: Plan, theme: Theme, overlay: Overlay, *,
                  rankdir: str, grads: bool, flow: bool, edge_labels: bool, legend: bool,
                  vanish: float, explode: float, title: str | None, clusters: bool,
-                 numbered: bool):
+                 numbered: bool, aliases: dict[tuple[int, int], int] | None = None):
         self.m, self.plan, self.t = view, layout, theme
+        self.aliases = aliases or {}
+        self.n_aliases: dict[int, int] = defaultdict(int)
+        for child, pos in self.aliases:
+            self.n_aliases[view.parents(child)[pos]] += 1
         self.grads, self.flow, self.edge_labels = grads, flow, edge_labels
         self.legend, self.vanish, self.explode = legend, vanish, explode
         self.overlay, self.known, self.sent = overlay, overlay.grads, overlay.sent
@@ -136,6 +141,8 @@ class _Renderer:
         lines = [x for x in (title, layout.notice) if x]
         self.g.attr(rankdir=rankdir, bgcolor=theme.background, fontname=theme.fontname,
                     fontcolor=theme.font, nodesep="0.22", ranksep="0.32", newrank="true")
+        if layout.count > LIMITS_FROM:
+            self.g.attr(**LAYOUT_LIMITS)
         if lines:
             text = "".join(dot_html(x).replace("<BR/>", '<BR ALIGN="LEFT"/>')
                            + '<BR ALIGN="LEFT"/>' for x in lines)
@@ -146,6 +153,8 @@ class _Renderer:
                     color=theme.edge, arrowsize="0.6")
         self.body: dict[str | None, list[tuple[str, str, dict[str, str]]]] = defaultdict(list)
         self.n_clusters = 0
+        self.cluster_paths: dict[str, str] = {}  # cluster name -> module path
+        self.box_paths: dict[str, str] = {}  # collapsed box node -> module path
 
     # ---------------------------------------------------------------- nodes
     def state(self, i: int) -> str:
@@ -198,8 +207,14 @@ class _Renderer:
         head = self.m.display_name(i)
         if v.is_scalar:
             grad = f", grad={self.known[i]!r}" if self.grads and i in self.known else ""
-            return f"{head}: data={v.data!r}{grad}"
-        return f"{head}: shape {v.shape} {v.dtype}"
+            text = f"{head}: data={v.data!r}{grad}"
+        else:
+            text = f"{head}: shape {v.shape} {v.dtype}; data {tensor_summary(v.data).text()}"
+            if self.grads and i in self.known:
+                text += f"; grad {tensor_summary(self.known[i]).text()}"
+        if self.n_aliases.get(i):
+            text += f"; drawn again as {self.n_aliases[i]} aliases beside its far uses"
+        return text
 
     def op_node(self, i: int) -> None:
         v, t = self.m.values[i], self.t
@@ -225,6 +240,27 @@ class _Renderer:
         else:
             attrs.update(self.step_edge_attrs(i))
         return attrs
+
+    def alias_node(self, parent: int, child: int, pos: int) -> str:
+        """A small copy of leaf ``parent`` beside its use ``(child, pos)``; returns its name."""
+        name, t = self.m.display_name(parent), self.t
+        k, n = self.aliases[(child, pos)], len(self.m.uses[parent])
+        fill, border = t.kind(self.m.kinds[parent])
+        g = self.sent.get((child, pos))
+        said = f"; this use's gradient {fmt(g)}" if self.grads and g is not None else ""
+        total = self.known.get(parent) if self.grads else None
+        whole = (f"; its total gradient {fmt(total)} is on the original"
+                 if total is not None and self.m.values[parent].is_scalar else "")
+        label = (f'<<B>{dot_html(name)}</B><BR/><FONT POINT-SIZE="8" COLOR="{t.muted}">'
+                 f"alias {k} · {n} uses</FONT>>")
+        attrs = {"label": label, "shape": "box", "style": "rounded,dashed,filled",
+                 "fillcolor": fill, "color": border, "margin": "0.04,0.02",
+                 "class": f"gga_{parent}",
+                 "tooltip": dot_string(f"{name}: alias of {self.m.kinds[parent]} {name} for "
+                                       f"one of its {n} uses{said}{whole}")}
+        node = f"a{child}_{pos}"
+        self.body[self.scope_of(child)].append(("node", node, attrs))
+        return node
 
     # ---------------------------------------------------------------- edges
     def flow_attrs(self, grad: Any) -> dict[str, str]:
@@ -268,6 +304,7 @@ class _Renderer:
         t = self.t
         for k, (path, idx) in enumerate(sorted(members.items())):
             ids[path] = f"m{k}"
+            self.box_paths[ids[path]] = path
             ops = [self.m.values[i].gate.name for i in idx if self.m.values[i].gate]
             outs = [i for i in idx if i == len(self.m) - 1
                     or any(self.plan.group[c] != path for c, _ in self.m.uses[i])]
@@ -312,6 +349,8 @@ class _Renderer:
                 if tail == head:
                     continue
                 if unit[child] is None and tail != "more":
+                    if (child, pos) in self.aliases:
+                        tail = self.alias_node(parent, child, pos)
                     self.use_edge(parent, child, pos, tail, head)
                 else:
                     merged[(tail, head)].append((parent, child, pos))
@@ -354,6 +393,7 @@ class _Renderer:
                 g.edge(name, attrs.pop("head"), **attrs)
         for child in sorted(tree.get(scope, ())):
             self.n_clusters += 1
+            self.cluster_paths[f"cluster_{self.n_clusters}"] = child
             with g.subgraph(name=f"cluster_{self.n_clusters}") as sub:
                 sub.attr(label=f"<<B>{dot_html(child)}</B>>", style="rounded,filled",
                          fillcolor=self.t.cluster_fill, color=self.t.cluster_border,
@@ -366,7 +406,8 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
          theme: str | Theme = "light", params: Any = None, collapse: Any = None,
          max_nodes: int | None = 500, clusters: bool = True, flow: bool = True,
          edge_labels: bool | None = None, legend: bool = True, vanish: float = 1e-6,
-         explode: float = 1e4, title: str | None = None) -> Digraph:
+         explode: float = 1e4, title: str | None = None, aliases: bool | int = True,
+         budget: float | None = 20.0) -> Digraph:
     """Draw the graph that produced ``value`` (a ``graphviz.Digraph``, inline in Jupyter).
 
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom); by default LR for
@@ -381,6 +422,14 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     - ``flow``: colour and size edges by gradient magnitude (log scale, with a legend);
       gradients below ``vanish`` or above ``explode`` (or NaN/inf) are flagged.
     - ``edge_labels``: write each use's gradient on its edge (default: small scalar graphs).
+    - ``aliases``: draw a leaf's far uses from small aliases of it (:mod:`viz.aliases`),
+      each use keeping its edge and gradient; an int is the span in ranks past which a use
+      is far (default :data:`viz.aliases.ALIAS_SPAN`); False draws every use from the leaf.
+    - ``budget``: seconds Graphviz may spend laying the picture out when it is rendered;
+      past it ``dot`` is stopped and a coarser view (modules collapsed, or only the part
+      nearest the output) is drawn instead, its title saying so (None: wait for ``dot``).
+      Big pictures also get Graphviz limits that bound the layout work
+      (:data:`viz.layout.LAYOUT_LIMITS`).
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a")
@@ -398,10 +447,37 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     grads = _backward_ran(value) if forward_only is None else not forward_only
     if edge_labels is None:
         edge_labels = view.is_scalar and layout.count <= 80
-    r = _Renderer(view, layout, t, finished(view, grads), rankdir=rankdir, grads=grads,
-                  flow=flow and grads, edge_labels=edge_labels, legend=legend, vanish=vanish,
-                  explode=explode, title=title, clusters=clusters, numbered=False)
-    return r.build()
+    if budget is not None and not budget > 0:
+        raise ValueError(f"viz.draw: budget must be a number of seconds > 0 or None; "
+                         f"got {budget!r}")
+    overlay = finished(view, grads)
+
+    def picture(layout: Plan) -> Digraph:
+        r = _Renderer(view, layout, t, overlay, rankdir=rankdir, grads=grads,
+                      flow=flow and grads, edge_labels=edge_labels, legend=legend,
+                      vanish=vanish, explode=explode, title=title, clusters=clusters,
+                      numbered=False, aliases=_aliases(view, layout, aliases))
+        return r.build()
+
+    def coarser(spent: float) -> Digraph | None:
+        smaller = fallback_plan(view, collapse, layout, spent)
+        return None if smaller is None else picture(smaller)
+
+    g = picture(layout)
+    g.budget, g.coarser = budget, coarser
+    return g
+
+
+def _aliases(view: GraphView, layout: Plan, aliases: bool | int
+             ) -> dict[tuple[int, int], int] | None:
+    if aliases is False:
+        return None
+    if aliases is True:
+        return aliased_uses(view, layout)
+    if not isinstance(aliases, int) or aliases < 0:
+        raise ValueError(f"viz.draw: aliases must be True, False or a span of ranks >= 0; "
+                         f"got {aliases!r}")
+    return aliased_uses(view, layout, aliases)
 
 
 def check_rankdir(rankdir: str | None, view: GraphView) -> str:

@@ -64,3 +64,19 @@ class StepperGraphFreedError(RuntimeError):
             "call `loss.backward(retain_graph=True)`; or call `viz.step(loss)` before "
             "`loss.backward()`, or run the forward pass again."
         )
+
+
+class LayoutBudgetError(GraphvizRenderError):
+    """Even the coarsest picture took longer to lay out than its time budget allowed.
+
+    >>> "budget=None" in str(LayoutBudgetError(2.0, 150))
+    True
+    """
+
+    def __init__(self, budget: float, nodes: int) -> None:
+        RuntimeError.__init__(
+            self,
+            f"viz: Graphviz's `dot` did not lay out the picture ({nodes} nodes) within the "
+            f"{budget:g} s budget and was stopped. Draw fewer nodes (max_nodes=, collapse=), "
+            "or pass a larger budget= (budget=None waits as long as it takes).")
+        self.returncode = None

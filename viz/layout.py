@@ -23,6 +23,22 @@ from typing import Any
 
 from .graphview import GraphView, matching_group, scope_prefixes
 
+LAYOUT_LIMITS = {"nslimit": "0.1", "mclimit": "0.2", "remincross": "false"}
+"""Graphviz attributes that bound ``dot``'s work on big pictures: network-simplex
+iterations for node positions at 0.1 per node, crossing minimisation at a fifth of its
+passes and no final re-run.  Measured (``python bench/bench_draw.py --limits``, one run each
+on a shared machine): a scalar MLP 2→16→16→1 on two points (2,916 nodes) 4.6 s → 2.4 s (another
+run 22 s → 2.9 s), on one point (1,627 nodes) 1.1 s → 0.5 s; the 1,002-op chain (2,349 nodes,
+aliased) 1.1 s either way."""
+
+LIMITS_FROM = 800
+"""Pictures of more nodes than this get :data:`LAYOUT_LIMITS` (a 291-node picture takes
+0.1 s with or without them, so small pictures keep ``dot``'s best layout)."""
+
+
+FALLBACK_NODES = 150
+"""The node budget of the coarser view drawn when a layout runs past its time budget."""
+
 
 @dataclass
 class Plan:
@@ -107,8 +123,7 @@ def plan(view: GraphView, collapse: Any = None, max_nodes: int | None = 500) -> 
         trial = _grouping(view, set(wanted) | auto)
         count = _cost(view, trial)
         if count <= max_nodes:
-            boxes = sorted({g for g in trial if g is not None})
-            shown = ", ".join(boxes[:8]) + (", …" if len(boxes) > 8 else "")
+            shown = _listed(sorted({g for g in trial if g is not None}))
             notice = (f"collapsed automatically: {total} nodes > max_nodes={max_nodes}; "
                       f"modules drawn as boxes: {shown}. Pass max_nodes=None to draw all.")
             return Plan(trial, notice=notice, count=count)
@@ -144,3 +159,37 @@ def _truncate(view: GraphView, group: list[str | None], max_nodes: int, total: i
               f"{spent} nodes nearest the output, {len(hidden)} earlier values left out. "
               "Pass max_nodes=None to draw all, or group layers with name scopes.")
     return Plan(group, hidden=hidden, notice=notice, count=spent + 1)
+
+
+def fallback_plan(view: GraphView, collapse: Any, layout: Plan, spent: float) -> Plan | None:
+    """The coarser plan drawn when ``layout`` took longer than ``spent`` seconds: at most
+    :data:`FALLBACK_NODES` nodes (half of ``layout``'s when that is fewer), its notice saying
+    why; None when ``layout`` is already that small.
+
+    >>> from autograd import Value
+    >>> h = Value(1.0)
+    >>> for _ in range(200):
+    ...     h = h * 1.01
+    >>> view = GraphView(h)
+    >>> p = fallback_plan(view, None, plan(view, None, None), 20.0)
+    >>> p.count <= FALLBACK_NODES, p.notice.startswith("layout stopped after 20 s")
+    (True, True)
+    """
+    target = min(FALLBACK_NODES, layout.count // 2)
+    if target < 2:
+        return None
+    smaller = plan(view, None if collapse is False else collapse, target)
+    if smaller.count >= layout.count:
+        return None
+    how = (f"the {smaller.count - 1} nodes nearest the output, {len(smaller.hidden)} earlier "
+           "values left out" if smaller.hidden
+           else f"modules drawn as boxes: {_listed(smaller.groups)}")
+    smaller.notice = (f"layout stopped after {spent:g} s (the time budget): a coarser view of "
+                      f"the {layout.count} nodes, {how}. budget=None waits for the whole "
+                      "picture.")
+    return smaller
+
+
+def _listed(boxes: list[str]) -> str:
+    """The first eight module paths, then an ellipsis."""
+    return ", ".join(boxes[:8]) + (", …" if len(boxes) > 8 else "")

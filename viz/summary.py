@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +91,8 @@ def tensor_summary(data: Any) -> TensorSummary:
     >>> tensor_summary(np.zeros((2, 2))).mean_abs
     0.0
     """
+    if _memo is not None and id(data) in _memo and _memo[id(data)][0] is data:
+        return _memo[id(data)][1]
     arr = np.asarray(data)
     flat = arr.reshape(-1)
     n_nan = int(np.isnan(flat).sum()) if flat.dtype.kind == "f" else 0
@@ -99,7 +103,33 @@ def tensor_summary(data: Any) -> TensorSummary:
         mean_abs, max_abs = float(good.mean()), float(good.max())
     else:
         norm = mean_abs = max_abs = math.nan if flat.size else 0.0
-    return TensorSummary(tuple(arr.shape), str(arr.dtype), norm, mean_abs, max_abs, n_nan, n_inf)
+    summary = TensorSummary(tuple(arr.shape), str(arr.dtype), norm, mean_abs, max_abs, n_nan,
+                            n_inf)
+    if _memo is not None:
+        _memo[id(data)] = (data, summary)
+    return summary
+
+
+_memo: dict[int, tuple[Any, TensorSummary]] | None = None
+
+
+@contextmanager
+def summaries_once() -> Iterator[None]:
+    """Within the block each array is summarised once (it must not change meanwhile): many
+    pictures of one graph (the explorer's views) share the summaries.
+
+    >>> a = np.ones(3)
+    >>> with summaries_once():
+    ...     tensor_summary(a) is tensor_summary(a)
+    True
+    """
+    global _memo
+    outer = _memo
+    _memo = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _memo = outer
 
 
 def magnitude(g: Any) -> float:
