@@ -43,7 +43,15 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def _caption(stepper: Any, k: int, total: int) -> str:
+def step_caption(stepper: Any, k: int, total: int) -> str:
+    """Step ``k``'s title and explanation as HTML (a note at the player's last frame when
+    the stepper has more steps than it holds).
+
+    >>> from autograd import Value
+    >>> from viz.step import step
+    >>> step_caption(step(Value(2.0, label="x") * 3), 1, 2)[:50]
+    '<b>Step 2: x — leaf</b><ul><li>x is a leaf: backwa'
+    """
     st = stepper[k]
     lines = "".join(f"<li>{html_text(line)}</li>" for line in st.lines)
     more = ""
@@ -53,7 +61,7 @@ def _caption(stepper: Any, k: int, total: int) -> str:
     return f"<b>{html_text(st.title)}</b><ul>{lines}{more}</ul>"
 
 
-def _svg_body(svg: str) -> str:
+def svg_body(svg: str) -> str:
     """The ``<svg>`` element of a Graphviz SVG document (prologue and comments dropped)."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
@@ -78,7 +86,7 @@ def frames_data(stepper: Any) -> dict[str, Any]:
         "states": states,
         "init": {str(i): t for i, t in init.items()},
         "deltas": [{str(i): t for i, t in d.items()} for d in deltas],
-        "captions": [_caption(stepper, k, len(stepper)) for k in range(n)],
+        "captions": [step_caption(stepper, k, len(stepper)) for k in range(n)],
         "current": [stepper[k].value_index for k in range(n)],
         "interval": 900,
     }
@@ -99,7 +107,7 @@ def _base_svg(stepper: Any, data: dict[str, Any]) -> str:
     last.grads = {}  # the cells' texts come from grad_text; tooltips give nothing away
     last.sent = stepper.overlay(len(stepper) - 1).sent
     g = draw_overlay(stepper.view, last, rankdir=stepper.rankdir, theme=stepper.theme)
-    return _svg_body(g.svg())
+    return svg_body(g.svg())
 
 
 def player_html(stepper: Any, full_page: bool = False) -> str:
