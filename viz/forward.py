@@ -8,7 +8,7 @@ inputs' names and once with their numbers.  Tensor nodes give the output's shape
 >>> from viz.graphview import GraphView
 >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
 >>> [s.line for s in forward_steps(GraphView(x * y + 1))]
-['x*y = 3.00*(−4.00) = -12.00', '(x*y)+1 = (−12.00)+1.00 = -11.00']
+['x*y = 3.00*(−4.00) = −12.00', '(x*y)+1 = (−12.00)+1.00 = −11.00']
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class ForwardStep:
     """One gate of the forward pass: the value it made (``value_index`` in the view), its
     name, op and family, and the computation in words and numbers.
 
-    >>> ForwardStep(0, 2, "x*y", "mul", "mul", "x*y = 3.00*(−4.00) = -12.00").title
+    >>> ForwardStep(0, 2, "x*y", "mul", "mul", "x*y = 3.00*(−4.00) = −12.00").title
     'Forward 1: x*y — mul gate (mul family)'
     """
 
@@ -57,7 +57,7 @@ def operand_number(x: float) -> str:
 
 
 def forward_line(view: GraphView, i: int) -> str:
-    """What op node ``i`` computed: ``x*y = 3.00*(−4.00) = -12.00`` for scalars, the output's
+    """What op node ``i`` computed: ``x*y = 3.00*(−4.00) = −12.00`` for scalars, the output's
     shape and summary for tensors.
 
     >>> import numpy as np
@@ -71,7 +71,7 @@ def forward_line(view: GraphView, i: int) -> str:
     name = expr_name(view, i)
     if v.is_scalar and all(view.values[p].is_scalar for p in parents):
         numbers = v.gate.expression([operand_number(view.values[p].data) for p in parents])
-        return f"{name} = {numbers} = {fmt(v.data)}"
+        return f"{name} = {numbers} = {operand_number(v.data)}"
     expr = v.gate.expression([expr_name(view, p) for p in parents])
     return f"{expr} → {fmt_shape(v.shape)}: {tensor_summary(v.data).text()}"
 

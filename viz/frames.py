@@ -56,7 +56,6 @@ class Frame:
     states: dict[int, str] = field(default_factory=dict)
     data: dict[int, list[str]] = field(default_factory=dict)
     grads: dict[int, list[str]] = field(default_factory=dict)
-    boundary: int = 0
 
 
 class FrameWriter:
@@ -76,7 +75,6 @@ class FrameWriter:
         self.data: dict[int, list[str]] = {}
         self.grads: dict[int, list[str]] = {}
         self.iteration = 0
-        self.boundary = 0
         self.frames: list[Frame] = []
         self.widest_data: dict[int, list[str]] = {}
         self.widest_grads: dict[int, list[str]] = {}
@@ -103,7 +101,7 @@ class FrameWriter:
                   if not self._state or self._state[i] != s}
         frame = Frame(phase, self.iteration, caption, list(current), states,
                       self._changes(self.data, self._data, self.widest_data),
-                      self._changes(self.grads, self._grads, self.widest_grads), self.boundary)
+                      self._changes(self.grads, self._grads, self.widest_grads))
         self.frames.append(frame)
         self._state = list(self.state)
         self._data = {i: list(t) for i, t in self.data.items()}

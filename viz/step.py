@@ -30,6 +30,7 @@ from .digraph import Digraph
 from .draw import Overlay, draw_overlay
 from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
 from .escape import html_text
+from .forward import ForwardStep, forward_steps
 from .graphview import GraphView
 from .labels import grad_cells
 from .rules import explain_sends, explain_tensor, expr_name, fork_text
@@ -99,7 +100,7 @@ class Stepper:
     """
 
     def __init__(self, value: Any, grad: Any = None, *, rankdir: str | None = None,
-                 theme: Any = "light", max_frames: int = 400):
+                 theme: Any = "light", max_frames: int = 400, forward: bool = False):
         from autograd import GraphFreedError
         from autograd.graph import local_backward, walk_backward
 
@@ -108,6 +109,7 @@ class Stepper:
                              "nothing to do (made from constants or inside no_grad())")
         self.root = value
         self.view = GraphView(value)
+        self.forward_steps: list[ForwardStep] = forward_steps(self.view) if forward else []
         self.rankdir, self.theme, self.max_frames = rankdir, theme, max_frames
         m = self.view
         record: dict[int, Any] = {}
@@ -173,8 +175,8 @@ class Stepper:
         return g
 
     def text(self) -> str:
-        """Every step's explanation, one after another."""
-        return "\n".join(str(s) for s in self.steps)
+        """Every step's explanation, one after another (the forward steps first, if any)."""
+        return "\n".join(str(s) for s in [*self.forward_steps, *self.steps])
 
     # ------------------------------------------------------------------ frames
     def overlay(self, k: int) -> Overlay:
@@ -229,7 +231,12 @@ class Stepper:
 
     # ------------------------------------------------------------------ player
     def to_html(self, full_page: bool = False) -> str:
-        """The HTML player (a fragment, or a whole page with ``full_page=True``)."""
+        """The HTML player (a fragment, or a whole page with ``full_page=True``); with forward
+        steps, the player of both passes (:func:`viz.train_html.pass_player_html`)."""
+        if self.forward_steps:
+            from .train_html import pass_player_html
+
+            return pass_player_html(self, full_page=full_page)
         from .player import player_html
 
         return player_html(self, full_page=full_page)
@@ -259,11 +266,13 @@ class Stepper:
 
 
 def step(value: Any, grad: Any = None, *, rankdir: str | None = None, theme: Any = "light",
-         max_frames: int = 400) -> Stepper:
+         max_frames: int = 400, forward: bool = False) -> Stepper:
     """A backward stepper for ``value`` (works before or after ``value.backward()``).
 
     ``grad`` seeds the output's gradient (default 1 for a scalar / one-element output).
-    The HTML player holds at most ``max_frames`` steps.
+    The HTML player holds at most ``max_frames`` steps.  With ``forward=True`` the stepper
+    first shows the forward pass, gate by gate (``stepper.forward_steps``), and its player
+    has both phases.
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -272,4 +281,5 @@ def step(value: Any, grad: Any = None, *, rankdir: str | None = None, theme: Any
       upstream gradient 1.00 arrives; the tanh gate multiplies it by its local derivative:
       x gets 1 - tanh² = 0.0707 × upstream 1.00 = 0.0707
     """
-    return Stepper(value, grad, rankdir=rankdir, theme=theme, max_frames=max_frames)
+    return Stepper(value, grad, rankdir=rankdir, theme=theme, max_frames=max_frames,
+                   forward=forward)

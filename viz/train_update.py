@@ -62,6 +62,15 @@ def snapshot(optimizer: Any) -> dict[int, tuple[Any, Any]]:
             for p in optimizer_params(optimizer)}
 
 
+def _term(x: float) -> str:
+    """A number as a factor: negatives in parentheses.
+
+    >>> _term(0.5), _term(-8.0)
+    ('0.500', '(-8.00)')
+    """
+    return fmt(x) if not fmt(x).startswith("-") else f"({fmt(x)})"
+
+
 def _rule(optimizer: Any, group: dict[str, Any], state: dict[str, Any], at: Any,
           old: float, grad: float, new: float) -> str:
     """The update of one number as the optimiser computed it (``at`` indexes the state)."""
@@ -80,7 +89,7 @@ def _rule(optimizer: Any, group: dict[str, Any], state: dict[str, Any], at: Any,
             start = f"(1 − {fmt(lr)}·{fmt(group['weight_decay'])})·{fmt(old)}"
         step = lr * m_hat / (math.sqrt(v_hat) + group["eps"])
         return (f"Adam step {t}: m̂ = {fmt(m_hat)}, v̂ = {fmt(v_hat)}; {start} − "
-                f"{fmt(lr)}·m̂/(√v̂ + ε) = {start} − {fmt(step)}{tail}")
+                f"{fmt(lr)}·m̂/(√v̂ + ε) = {start} − {_term(step)}{tail}")
     g = grad
     decay = ""
     if group.get("weight_decay"):
@@ -92,10 +101,11 @@ def _rule(optimizer: Any, group: dict[str, Any], state: dict[str, Any], at: Any,
         if group.get("nesterov"):
             return (f"{decay}velocity v = {fmt(v)}; {fmt(old)} − {fmt(lr)}·(g + {fmt(mu)}·v)"
                     f"{tail}")
-        return f"{decay}velocity v = {fmt(mu)}·v + g = {fmt(v)}; {fmt(old)} − {fmt(lr)}·v{tail}"
+        return (f"{decay}velocity v = {fmt(mu)}·v + g = {fmt(v)}; {fmt(old)} − {fmt(lr)}·"
+                f"{_term(v)}{tail}")
     if lr is not None and not state and "momentum" in group:
-        return f"{decay}{fmt(old)} − {fmt(lr)}·{fmt(g)}{tail}"
-    return f"{fmt(old)} + ({fmt(new - old)}, the optimiser's step){tail}"
+        return f"{decay}{fmt(old)} − {fmt(lr)}·{_term(g)}{tail}"
+    return f"{fmt(old)} + {_term(new - old)} (the optimiser's step){tail}"
 
 
 def update_rows(optimizer: Any, before: dict[int, tuple[Any, Any]], names: dict[int, str],
