@@ -17,7 +17,7 @@ No kernel, no network: the page works inline in a notebook or saved on its own.
 >>> html.count('class="gg-next-phase"'), '<canvas class="gg-boundary"' in html
 (1, False)
 >>> [(f["p"], f["i"]) for f in frames_json(p.writer)][:4], sorted(frames_json(p.writer)[0])
-([(0, 0), (1, 0), (1, 0), (1, 0)], ['c', 'cur', 'd', 'g', 'i', 'p', 's'])
+([(0, 0), (0, 0), (0, 0), (1, 0)], ['c', 'cur', 'd', 'g', 'i', 'p', 's'])
 """
 
 from __future__ import annotations
