@@ -57,8 +57,9 @@ def operand_number(x: float) -> str:
 
 
 def forward_line(view: GraphView, i: int) -> str:
-    """What op node ``i`` computed: ``x*y = 3.00*(−4.00) = −12.00`` for scalars, the output's
-    shape and summary for tensors.
+    """What op node ``i`` computed: ``x*y = 3.00*(−4.00) = −12.00`` for scalars (a labelled
+    node starts with its label: ``f = x*y = ...``), the output's shape and summary for
+    tensors.
 
     >>> import numpy as np
     >>> from autograd import Value
@@ -69,11 +70,12 @@ def forward_line(view: GraphView, i: int) -> str:
     v = view.values[i]
     parents = view.parents(i)
     name = expr_name(view, i)
+    expr = v.gate.expression([expr_name(view, p) for p in parents])
+    head = expr if name == expr else f"{name} = {expr}"
     if v.is_scalar and all(view.values[p].is_scalar for p in parents):
         numbers = v.gate.expression([operand_number(view.values[p].data) for p in parents])
-        return f"{name} = {numbers} = {operand_number(v.data)}"
-    expr = v.gate.expression([expr_name(view, p) for p in parents])
-    return f"{expr} → {fmt_shape(v.shape)}: {tensor_summary(v.data).text()}"
+        return f"{head} = {numbers} = {operand_number(v.data)}"
+    return f"{head} → {fmt_shape(v.shape)}: {tensor_summary(v.data).text()}"
 
 
 def forward_steps(view: GraphView) -> list[ForwardStep]:
