@@ -63,6 +63,24 @@ class BoundaryGrid:
                    tuple(round(e, 12) for e in extent))  # type: ignore[arg-type]
 
 
+def class_labels(y: Any) -> np.ndarray:
+    """Targets as class numbers for colouring points: integer classes as they are, ±1 (or
+    0/1) signs as 0 and 1, one-hot or score rows by their argmax.
+
+    >>> class_labels([-1.0, 1.0, 1.0]).tolist(), class_labels(np.eye(3)[[2, 0]]).tolist()
+    ([0, 1, 1], [2, 0])
+    """
+    if isinstance(y, (list, tuple)):
+        y = [getattr(v, "data", v) for v in y]
+    arr = np.asarray(getattr(y, "data", y) if not isinstance(y, np.ndarray) else y)
+    if arr.ndim == 2:
+        return arr.argmax(axis=1)
+    arr = arr.reshape(-1)
+    if arr.size and arr.min() < 0:
+        return (arr > 0).astype(np.int64)
+    return arr.astype(np.int64)
+
+
 def _as_like(points: np.ndarray, like: Any) -> Any:
     """The grid in the form of the training inputs ``like``."""
     if isinstance(like, np.ndarray):

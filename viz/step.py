@@ -100,7 +100,8 @@ class Stepper:
     """
 
     def __init__(self, value: Any, grad: Any = None, *, rankdir: str | None = None,
-                 theme: Any = "light", max_frames: int = 400, forward: bool = False):
+                 theme: Any = "light", max_frames: int = 400, forward: bool = False,
+                 params: Any = None):
         from autograd import GraphFreedError
         from autograd.graph import local_backward, walk_backward
 
@@ -108,7 +109,7 @@ class Stepper:
             raise ValueError("viz.step: this Value does not require grad, so backward has "
                              "nothing to do (made from constants or inside no_grad())")
         self.root = value
-        self.view = GraphView(value)
+        self.view = GraphView(value, params)
         self.forward_steps: list[ForwardStep] = forward_steps(self.view) if forward else []
         self.rankdir, self.theme, self.max_frames = rankdir, theme, max_frames
         m = self.view

@@ -35,12 +35,12 @@ import numpy as np
 
 from autograd.utils import write_atomic
 
-from .boundary import BoundaryGrid, points_2d, predict_classes
+from .boundary import BoundaryGrid, class_labels, points_2d, predict_classes
 from .errors import GraphvizNotFoundError, GraphvizRenderError
 from .escape import html_text
 from .frames import FrameWriter, pick_detail, write_pass
 from .isolate import untouched
-from .labels import data_cells
+from .labels import data_cells, grad_cells
 from .step import Stepper
 from .summary import fmt
 from .train_update import ParamUpdate, optimizer_params, snapshot, update_rows
@@ -95,17 +95,39 @@ def _param_names(model: Any, optimizer: Any) -> dict[int, str]:
     return names
 
 
-def _update_caption(optimizer: Any, rows: list[ParamUpdate], loss: float, it: int) -> str:
+def _update_caption(optimizer: Any, rows: list[ParamUpdate], loss: float, it: int,
+                    sampled: bool) -> str:
     lrs = sorted({g.get("lr") for g in optimizer.param_groups if g.get("lr") is not None})
     lr = f", lr {', '.join(fmt(v) for v in lrs)}" if lrs else ""
     head = (f"<b>Update {it + 1}: {html_text(type(optimizer).__name__)}{lr} moves every "
             f"parameter against its gradient</b> (the batch's loss was {fmt(loss)})")
+    if sampled:
+        head += ("<br>The parameters in the picture now show the batch's gradient, the one "
+                 "the step used.")
     body = "".join(
         f'<tr data-param="{html_text(r.name)}"><td>{html_text(r.name)}</td>'
         f"<td>{fmt(r.old)}</td><td>{fmt(r.grad)}</td><td>{fmt(r.new)}</td>"
         f"<td>{html_text(r.formula)}</td></tr>" for r in rows)
     return (f'{head}<div class="gg-upd"><table><tr><th>parameter</th><th>before</th>'
             f"<th>grad</th><th>after</th><th>rule</th></tr>{body}</table></div>")
+
+
+def _write_update(writer: FrameWriter, view: Any, optimizer: Any,
+                  before: dict[int, tuple[Any, Any]], caption: str) -> None:
+    """The update frame: each drawn parameter highlighted with the gradient the step used
+    (the batch's) and the data the optimiser wrote."""
+    writer.state = ["d"] * len(view)
+    current = []
+    for p in optimizer_params(optimizer):
+        i = view.index.get(id(p))
+        if i is None:
+            continue
+        grad = before[id(p)][1]
+        writer.state[i] = "c"
+        writer.data[i] = data_cells(p.data, p.is_scalar)
+        writer.grads[i] = grad_cells(float(grad) if p.is_scalar else grad, p.is_scalar)
+        current.append(i)
+    writer.emit(2, caption, current)
 
 
 class TrainPlayer:
@@ -127,6 +149,7 @@ class TrainPlayer:
         self.losses: list[float] = []
         self.updates: list[list[ParamUpdate]] = []
         names = _param_names(model, optimizer)
+        named = [(names[id(p)], p) for p in optimizer_params(optimizer)]
         n = len(x.data) if hasattr(x, "requires_grad") else len(x)
         index = None if sample is None else _sample_indices(sample, n)
         pts = points_2d(x) if boundary is not False else None
@@ -134,7 +157,7 @@ class TrainPlayer:
             raise ValueError("viz.train_player: boundary=True needs 2-D inputs (N, 2)")
         self.grid = BoundaryGrid.around(pts, grid) if pts is not None else None
         self.points = pts
-        self.labels = np.asarray(getattr(y, "data", y)).reshape(-1) if pts is not None else None
+        self.labels = class_labels(y) if pts is not None else None
         self.boundaries: list[np.ndarray] | None = None
         if self.grid is not None:
             self.boundaries = [predict_classes(model, self.grid.points, x)]
@@ -152,7 +175,7 @@ class TrainPlayer:
             if index is not None:
                 with untouched(model):
                     drawn = _loss_value(loss_fn(model(take(x, index)), take(y, index)))
-            stepper = Stepper(drawn, rankdir=rankdir, theme=theme)
+            stepper = Stepper(drawn, rankdir=rankdir, theme=theme, params=named)
             view = stepper.view
             if writer is None:
                 self.view, self.sample = view, index
@@ -174,14 +197,9 @@ class TrainPlayer:
             self.updates.append(rows)
             if self.boundaries is not None and self.grid is not None:
                 self.boundaries.append(predict_classes(model, self.grid.points, x))
-            changed = [view.index[id(p)] for p in optimizer_params(optimizer)
-                       if id(p) in view.index]
-            writer.state = ["d"] * len(view)
-            for i in changed:
-                writer.state[i] = "c"
-                v = view.values[i]
-                writer.data[i] = data_cells(v.data, v.is_scalar)
-            writer.emit(2, _update_caption(optimizer, rows, self.losses[-1], it), changed)
+            _write_update(writer, view, optimizer, before,
+                          _update_caption(optimizer, rows, self.losses[-1], it,
+                                          self.sample is not None))
         assert writer is not None
         self.writer = writer
         self.frames = writer.frames
