@@ -202,6 +202,8 @@ def test_bad_arguments_are_named():
         viz.train_player(net, hinge, POINTS, SIGNS, opt, steps=0)
     with pytest.raises(TypeError, match="loss_fn must return a Value, got list"):
         viz.train_player(net, lambda s, y: s, POINTS, SIGNS, opt, steps=1)
+    with pytest.raises(ValueError, match="grid must be an int >= 2, got 1"):
+        viz.train_player(net, hinge, POINTS, SIGNS, opt, steps=1, grid=1)
     with pytest.raises(ValueError, match="detail must be 'auto', 'node' or 'layer'"):
         viz.train_player(net, hinge, POINTS, SIGNS, opt, steps=1, detail="gate")
 
@@ -256,6 +258,17 @@ def test_mlp_player_size_and_build_time(tmp_path):
     assert html.count("<svg") == 2  # the graph once (and the empty loss curve)
     assert not re.search(r'(src|href)="(https?:)?//', html)
     print(f"MLP 2→8→8→2, 20 steps: {size / 1e6:.2f} MB, built in {seconds:.1f} s")
+
+
+def test_hostile_labels_are_escaped():
+    require_dot()
+    w = Value(0.5, label="</script><script>alert('w')</script>")
+    p = viz.train_player(lambda xs: [w * a for a in xs], lambda out, ys: (out[0] - ys[0]) ** 2,
+                         [2.0], [3.0], layers.SGD([w], lr=0.1), steps=1)
+    html = p.to_html(full_page=True)
+    assert "<script>alert" not in html
+    assert html.count("</script>") == 2  # the JSON payload and the player's own code
+    assert "&lt;/script&gt;&lt;script&gt;alert" in payload(html)["frames"][-1]["c"]
 
 
 def test_save_html_without_dot_leaves_no_file(tmp_path, monkeypatch):

@@ -45,6 +45,9 @@ class BoundaryGrid:
     """A ``size`` × ``size`` grid of points over the data; row by row from the bottom left.
 
     ``extent`` is ``(x_min, x_max, y_min, y_max)``.
+
+    >>> BoundaryGrid.around(np.array([[0.0, 0.0], [1.0, 1.0]]), size=2).points.tolist()
+    [[-0.3, -0.3], [1.3, -0.3], [-0.3, 1.3], [1.3, 1.3]]
     """
 
     points: np.ndarray
@@ -53,7 +56,11 @@ class BoundaryGrid:
 
     @classmethod
     def around(cls, pts: np.ndarray, size: int = 40, margin: float = 0.3) -> BoundaryGrid:
-        """The grid over ``pts`` widened by ``margin`` of each side's span (at least 0.1)."""
+        """The grid over ``pts`` widened by ``margin`` of each side's span (at least 0.1).
+
+        >>> BoundaryGrid.around(np.zeros((1, 2)), size=2).extent
+        (-0.1, 0.1, -0.1, 0.1)
+        """
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = np.maximum((hi - lo) * margin, 0.1)
         lo, hi = lo - pad, hi + pad
@@ -102,6 +109,9 @@ def predict_classes(model: Any, points: np.ndarray, like: Any) -> np.ndarray:
     """The class ``model`` predicts at each of ``points`` (given like the inputs ``like``).
 
     Raises ValueError when the output does not hold one prediction per point.
+
+    >>> predict_classes(lambda p: [[a, -a] for a, _ in p], np.array([[1.0, 0.0]]), [[0, 0]])
+    array([0])
     """
     with untouched(model, evaluate=True):
         out = _numbers(model(_as_like(points, like)))

@@ -140,7 +140,7 @@ def _caption(title: str, lines: list[str]) -> str:
     return f"<b>{html_text(title)}</b>" + _items([html_text(x) for x in lines])
 
 
-def start_forward(writer: FrameWriter, view: Any) -> None:
+def _start_forward(writer: FrameWriter, view: Any) -> None:
     """Reset the picture for a new forward pass: leaves show their data, gates ``?``, and no
     gradient is known yet."""
     writer.grads = {}
@@ -155,7 +155,7 @@ def start_forward(writer: FrameWriter, view: Any) -> None:
             writer.grads[i] = grad_cells(None, v.is_scalar)
 
 
-def write_forward(writer: FrameWriter, view: Any, steps: list[ForwardStep], detail: str,
+def _write_forward(writer: FrameWriter, view: Any, steps: list[ForwardStep], detail: str,
                   intro: str = "") -> None:
     """Forward frames: one per gate (``detail="node"``) or one per layer (``"layer"``)."""
     groups: list[list[ForwardStep]]
@@ -185,7 +185,7 @@ def write_forward(writer: FrameWriter, view: Any, steps: list[ForwardStep], deta
         previous = current
 
 
-def write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
+def _write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
     """Backward frames: the stepper's steps one node at a time, or a layer at a time (each
     value's gradient complete when its layer is shown)."""
     from .player import step_caption
@@ -226,9 +226,9 @@ def write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
 
 def write_pass(writer: FrameWriter, stepper: Any, detail: str, intro: str = "") -> None:
     """The forward and backward frames of ``stepper``'s graph (``intro`` opens the first)."""
-    start_forward(writer, stepper.view)
-    write_forward(writer, stepper.view, forward_steps(stepper.view), detail, intro)
-    write_backward(writer, stepper, detail)
+    _start_forward(writer, stepper.view)
+    _write_forward(writer, stepper.view, forward_steps(stepper.view), detail, intro)
+    _write_backward(writer, stepper, detail)
 
 
 def pick_detail(detail: str, view: Any) -> str:

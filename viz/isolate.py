@@ -31,6 +31,11 @@ def untouched(model: Any, *, evaluate: bool = False) -> Iterator[None]:
     """Inside: anything may draw random numbers or update buffers; on leaving, the engine's
     generator and ``model``'s buffers are as they were.  With ``evaluate`` the model (a
     ``layers`` module) runs in eval mode, inside ``no_grad()``.
+
+    >>> from autograd import Value
+    >>> with untouched(None, evaluate=True):
+    ...     (Value(1.0) * 2).requires_grad
+    False
     """
     from autograd import no_grad
     from autograd.random import generator

@@ -48,7 +48,13 @@ def _cells(view: Any) -> dict[str, list[int]]:
 
 def frames_json(writer: Any) -> list[dict[str, Any]]:
     """The frames as the script reads them (keys kept short: the file holds many frames);
-    node states are a string of index-letter pairs (``"0d2c"``)."""
+    node states are a string of index-letter pairs (``"0d2c"``).
+
+    >>> from viz.frames import FrameWriter
+    >>> w = FrameWriter(2); w.state[1] = "c"; w.emit(0, "<b>hi</b>", [1])
+    >>> frames_json(w)
+    [{'p': 0, 'i': 0, 'c': '<b>hi</b>', 'cur': [1], 's': '0d1c', 'd': {}, 'g': {}}]
+    """
     out = []
     for f in writer.frames:
         out.append({"p": f.phase, "i": f.iteration, "c": f.caption, "cur": f.current,
@@ -68,7 +74,7 @@ def _boundary(player: Any) -> dict[str, Any] | None:
             "sample": player.sample or []}
 
 
-def base_svg(view: Any, writer: Any, theme: Any, rankdir: str | None) -> str:
+def _base_svg(view: Any, writer: Any, theme: Any, rankdir: str | None) -> str:
     """The graph laid out once, each cell holding the widest text it will ever show."""
     overlay = Overlay(["done"] * len(view), {}, {}, grad_text=writer.widest_grads,
                       data_text=writer.widest_data)
@@ -91,10 +97,20 @@ def page_html(view: Any, writer: Any, *, theme: Any, rankdir: str | None, title:
               losses: list[float], boundary: dict[str, Any] | None, full_page: bool) -> str:
     """A player over ``writer``'s frames of ``view``: with ``losses``, a training player
     (timeline, loss curve, update phase, and the ``boundary`` data when given); without, one
-    pass (forward and backward)."""
+    pass (forward and backward).
+
+    >>> from autograd import Value
+    >>> from viz.step import Stepper
+    >>> s = Stepper(Value(2.0, label="x") * 3)
+    >>> w = FrameWriter(len(s.view)); write_pass(w, s, "node")
+    >>> html = page_html(s.view, w, theme="light", rankdir=None, title="x*3", losses=[],
+    ...                  boundary=None, full_page=True)
+    >>> html.startswith("<!DOCTYPE html>"), 'class="gg-next-iter"' in html
+    (True, False)
+    """
     pid = "gg-train-" + uuid.uuid4().hex[:10]
     t = get_theme(theme)
-    svg = base_svg(view, writer, theme, rankdir)
+    svg = _base_svg(view, writer, theme, rankdir)
     phase_names = list(PHASES if losses else PHASES[:2])
     frames = frames_json(writer)
     data = {"frames": frames, "cells": _cells(view), "losses": losses, "phases": phase_names,
@@ -146,7 +162,7 @@ file in a browser).</div>
 
 
 def train_player_html(player: Any, full_page: bool = False) -> str:
-    """The training player as an HTML fragment (or a whole page)."""
+    """The training player as an HTML fragment (or a whole page): see the module docstring."""
     return page_html(player.view, player.writer, theme=player.theme, rankdir=player.rankdir,
                      title=f"gradgate training player: {len(player.losses)} steps",
                      losses=player.losses, boundary=_boundary(player), full_page=full_page)
@@ -154,7 +170,13 @@ def train_player_html(player: Any, full_page: bool = False) -> str:
 
 def pass_player_html(stepper: Any, full_page: bool = False) -> str:
     """One forward and backward pass of ``stepper``'s graph as a player (``viz.step(f,
-    forward=True)``)."""
+    forward=True)``).
+
+    >>> from autograd import Value
+    >>> from viz.step import step
+    >>> "1 · forward" in pass_player_html(step(Value(2.0) * 3, forward=True))
+    True
+    """
     writer = FrameWriter(len(stepper.view))
     write_pass(writer, stepper, pick_detail("auto", stepper.view))
     return page_html(stepper.view, writer, theme=stepper.theme, rankdir=stepper.rankdir,

@@ -82,6 +82,17 @@ def _loss_value(loss: Any) -> Any:
     return loss
 
 
+def _grid_size(out: Any) -> int:
+    """The boundary grid's side: 40 for a tensor model, 20 for one built from scalar Values
+    (whose every grid point is a graph of its own).
+
+    >>> from autograd import Value
+    >>> _grid_size(Value(np.zeros((4, 2)))), _grid_size([Value(1.0)])
+    (40, 20)
+    """
+    return 40 if hasattr(out, "data") and np.ndim(out.data) >= 1 else 20
+
+
 def _signature(view: Any) -> list[tuple[Any, ...]]:
     return [(v.gate.name if v.gate else view.kinds[i], tuple(view.parents(i)), v.shape)
             for i, v in enumerate(view.values)]
@@ -136,14 +147,24 @@ class TrainPlayer:
     ``losses`` holds each step's batch loss, ``updates`` each step's
     :class:`~viz.train_update.ParamUpdate` rows, ``frames`` every frame, ``boundaries`` the
     predicted class per grid point before training and after each update (or None).
+
+    >>> from autograd import Value
+    >>> from layers import SGD
+    >>> w = Value(1.0, label="w")
+    >>> p = TrainPlayer(lambda xs: [w * a for a in xs], lambda o, ys: (o[0] - ys[0]) ** 2,
+    ...                 [1.0], [0.0], SGD([w], lr=0.25), steps=2)
+    >>> p.losses, w.data
+    ([1.0, 0.25], 0.25)
     """
 
     def __init__(self, model: Any, loss_fn: Any, x: Any, y: Any, optimizer: Any,
                  steps: int = 10, sample: Any = None, *, detail: str = "auto",
-                 boundary: bool | None = None, grid: int = 40, theme: Any = "light",
+                 boundary: bool | None = None, grid: int | None = None, theme: Any = "light",
                  rankdir: str | None = None):
         if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
             raise ValueError(f"viz.train_player: steps must be an int >= 1, got {steps!r}")
+        if grid is not None and (not isinstance(grid, (int, np.integer)) or grid < 2):
+            raise ValueError(f"viz.train_player: grid must be an int >= 2, got {grid!r}")
         t0 = time.perf_counter()
         self.theme, self.rankdir = theme, rankdir
         self.losses: list[float] = []
@@ -155,17 +176,19 @@ class TrainPlayer:
         pts = points_2d(x) if boundary is not False else None
         if boundary and pts is None:
             raise ValueError("viz.train_player: boundary=True needs 2-D inputs (N, 2)")
-        self.grid = BoundaryGrid.around(pts, grid) if pts is not None else None
+        self.grid: BoundaryGrid | None = None
         self.points = pts
         self.labels = class_labels(y) if pts is not None else None
         self.boundaries: list[np.ndarray] | None = None
-        if self.grid is not None:
-            self.boundaries = [predict_classes(model, self.grid.points, x)]
         writer: FrameWriter | None = None
         signature = None
         for it in range(steps):
             optimizer.zero_grad()
-            loss = _loss_value(loss_fn(model(x), y))
+            out = model(x)
+            loss = _loss_value(loss_fn(out, y))
+            if it == 0 and pts is not None:  # the boundary before any update
+                self.grid = BoundaryGrid.around(pts, grid or _grid_size(out))
+                self.boundaries = [predict_classes(model, self.grid.points, x)]
             if index is None:
                 from autograd.graph import topological_order
 
@@ -229,7 +252,18 @@ class TrainPlayer:
         return train_player_html(self, full_page=full_page)
 
     def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the self-contained HTML player to ``path`` (atomically); returns ``path``."""
+        """Write the self-contained HTML player to ``path`` (atomically); returns ``path``.
+
+        >>> import os, tempfile
+        >>> from autograd import Value
+        >>> from layers import SGD
+        >>> w = Value(1.0)
+        >>> p = train_player(lambda xs: [w * xs[0]], lambda o, ys: o[0] ** 2, [1.0], [0.0],
+        ...                  SGD([w], lr=0.1), steps=1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "training.html")
+        >>> p.save_html(path) == path  # doctest: +SKIP
+        True
+        """
         write_atomic(path, self.to_html(full_page=True))
         return str(path)
 
@@ -242,7 +276,7 @@ class TrainPlayer:
 
 def train_player(model: Any, loss_fn: Any, x: Any, y: Any, optimizer: Any, steps: int = 10,
                  sample: Any = None, *, detail: str = "auto", boundary: bool | None = None,
-                 grid: int = 40, theme: Any = "light", rankdir: str | None = None
+                 grid: int | None = None, theme: Any = "light", rankdir: str | None = None
                  ) -> TrainPlayer:
     """Train ``model`` for ``steps`` optimiser steps of ``loss_fn(model(x), y)`` and record
     forward, backward and update of each as a player (inline in Jupyter, ``save_html``).
@@ -254,7 +288,7 @@ def train_player(model: Any, loss_fn: Any, x: Any, y: Any, optimizer: Any, steps
     - ``detail``: ``"node"`` (one frame per gate), ``"layer"`` or ``"auto"`` (layers above
       60 gates);
     - ``boundary``: draw the decision boundary (default: when ``x`` is ``(N, 2)``), on a
-      ``grid`` × ``grid`` grid.
+      ``grid`` × ``grid`` grid (default 40, or 20 for a model over scalar Values).
 
     >>> from autograd import Value
     >>> from layers import SGD

@@ -57,7 +57,14 @@ def optimizer_params(optimizer: Any) -> list[Any]:
 
 
 def snapshot(optimizer: Any) -> dict[int, tuple[Any, Any]]:
-    """Each parameter's data and gradient just before ``optimizer.step()`` (copies)."""
+    """Each parameter's data and gradient just before ``optimizer.step()`` (copies).
+
+    >>> from autograd import Value
+    >>> from layers import SGD
+    >>> w = Value(2.0); w.grad = 4.0
+    >>> [tuple(map(float, pair)) for pair in snapshot(SGD([w], lr=0.1)).values()]
+    [(2.0, 4.0)]
+    """
     return {id(p): (np.array(p.data, copy=True), np.array(p.grad, copy=True))
             for p in optimizer_params(optimizer)}
 
@@ -114,6 +121,14 @@ def update_rows(optimizer: Any, before: dict[int, tuple[Any, Any]], names: dict[
     from the data and gradients ``before`` the step (:func:`snapshot`) and what it wrote.
 
     ``names`` maps ``id(parameter)`` to its name; others use their label or ``param k``.
+
+    >>> import numpy as np
+    >>> from autograd import Value
+    >>> from layers import SGD
+    >>> w = Value(np.array([1.0, 2.0])); opt = SGD([w], lr=0.5)
+    >>> w.grad = np.array([2.0, -2.0]); before = snapshot(opt); opt.step()
+    >>> [(r.name, r.new) for r in update_rows(opt, before, {id(w): "w"})]
+    [('w[0]', 0.0), ('w[1]', 3.0)]
     """
     rows: list[ParamUpdate] = []
     k = 0

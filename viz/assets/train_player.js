@@ -260,7 +260,7 @@
       PageUp: function () { return iterationStart(frames[current].i - 1); }
     };
     root.addEventListener("keydown", function (e) {
-      if (e.key === " ") { toggle(); e.preventDefault(); return; }
+      if (e.key === " " && e.target.tagName !== "BUTTON") { toggle(); e.preventDefault(); return; }
       var to = KEYS[e.key];
       if (to) { go(to()); e.preventDefault(); }
     });
