@@ -197,7 +197,9 @@ def _write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
             writer.state = [STATE_CODES[s] for s in states]
             for i, cells in texts[k].items():
                 writer.grads[i] = cells
-            writer.emit(1, step_caption(stepper, k, len(stepper)), [stepper[k].value_index])
+            # every step is a frame here: no "the player holds the first n steps" note
+            held = min(len(stepper), stepper.max_frames)
+            writer.emit(1, step_caption(stepper, k, held), [stepper[k].value_index])
         return
     lv = levels(view)
     by: dict[int, list[Any]] = {}
