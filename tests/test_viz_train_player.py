@@ -218,6 +218,27 @@ def test_bad_arguments_are_named():
         viz.train_player(growing, hinge, POINTS, SIGNS, opt, steps=2, boundary=False)
 
 
+def test_boundary_only_for_models_scoring_each_point():
+    w = Value(0.5, label="w")
+
+    def total(batch):  # one score for the whole batch: no boundary to draw
+        return w * float(np.sum(batch))
+
+    def loss(score, ys):
+        return (score - 1.0) ** 2
+
+    p = viz.train_player(total, loss, POINTS, SIGNS, layers.SGD([w], lr=0.01), steps=2)
+    assert p.boundaries is None
+    with pytest.raises(ValueError, match="one score or one row of class scores per input "
+                                         "point; pass boundary=False"):
+        viz.train_player(total, loss, POINTS, SIGNS, layers.SGD([w], lr=0.01), steps=1,
+                         boundary=True)
+    net = ScalarNet([2, 3, 1])
+    p = viz.train_player(net, hinge, POINTS, SIGNS, layers.SGD(net.parameters(), lr=0.1),
+                         steps=2)
+    assert p.grid.size == 20 and [b.shape for b in p.boundaries] == [(400,)] * 3
+
+
 def test_step_forward_shows_the_forward_pass_first():
     from conftest import course_circuit
 

@@ -105,13 +105,14 @@ def _numbers(out: Any) -> np.ndarray:
     return np.asarray(getattr(out, "data", out), dtype=np.float64)
 
 
-def predict_classes(model: Any, points: np.ndarray, like: Any) -> np.ndarray:
-    """The class ``model`` predicts at each of ``points`` (given like the inputs ``like``).
-
-    Raises ValueError when the output does not hold one prediction per point.
+def predict_classes(model: Any, points: np.ndarray, like: Any) -> np.ndarray | None:
+    """The class ``model`` predicts at each of ``points`` (given like the inputs ``like``),
+    or None when its output does not hold one score (or one row of scores) per point.
 
     >>> predict_classes(lambda p: [[a, -a] for a, _ in p], np.array([[1.0, 0.0]]), [[0, 0]])
     array([0])
+    >>> predict_classes(lambda p: 1.0, np.zeros((3, 2)), np.zeros((1, 2))) is None
+    True
     """
     with untouched(model, evaluate=True):
         out = _numbers(model(_as_like(points, like)))
@@ -120,6 +121,4 @@ def predict_classes(model: Any, points: np.ndarray, like: Any) -> np.ndarray:
         return (out.reshape(n) > 0).astype(np.int64)
     if out.ndim >= 2 and out.shape[0] == n:
         return out.reshape(n, -1).argmax(axis=1)
-    raise ValueError(f"viz.train_player: for the decision boundary the model's output on {n} "
-                     f"grid points should hold one score or one row of class scores per point, "
-                     f"got shape {out.shape}; pass boundary=False to leave the boundary out")
+    return None

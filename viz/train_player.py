@@ -146,7 +146,8 @@ class TrainPlayer:
 
     ``losses`` holds each step's batch loss, ``updates`` each step's
     :class:`~viz.train_update.ParamUpdate` rows, ``frames`` every frame, ``boundaries`` the
-    predicted class per grid point before training and after each update (or None).
+    predicted class per grid point before training and after each update (or None),
+    ``build_seconds`` how long training and recording took.
 
     >>> from autograd import Value
     >>> from layers import SGD
@@ -188,7 +189,12 @@ class TrainPlayer:
             loss = _loss_value(loss_fn(out, y))
             if it == 0 and pts is not None:  # the boundary before any update
                 self.grid = BoundaryGrid.around(pts, grid or _grid_size(out))
-                self.boundaries = [predict_classes(model, self.grid.points, x)]
+                first = predict_classes(model, self.grid.points, x)
+                if first is None and boundary:
+                    raise ValueError("viz.train_player: for the decision boundary the model "
+                                     "should give one score or one row of class scores per "
+                                     "input point; pass boundary=False to leave it out")
+                self.boundaries = None if first is None else [first]
             if index is None:
                 from autograd.graph import topological_order
 
@@ -219,7 +225,9 @@ class TrainPlayer:
             self.losses.append(float(loss.data))
             self.updates.append(rows)
             if self.boundaries is not None and self.grid is not None:
-                self.boundaries.append(predict_classes(model, self.grid.points, x))
+                classes = predict_classes(model, self.grid.points, x)
+                assert classes is not None  # the same model gave classes before
+                self.boundaries.append(classes)
             _write_update(writer, view, optimizer, before,
                           _update_caption(optimizer, rows, self.losses[-1], it,
                                           self.sample is not None))
