@@ -156,6 +156,9 @@ def test_forward_frames_show_each_gates_numbers():
     backward = [f for f in p.frames if f.phase == 1 and f.iteration == 1]
     assert any("w gets 2.00 (the other input, 2) × upstream -0.800 = -1.60" in f.caption
                for f in backward)
+    mul = p.view.index[id(p.view.values[-1].parents[0].parents[0])]  # w*2
+    assert forward[0].edges[(mul, 0)] == [""]  # a new forward: no gradient on any edge
+    assert any(f.edges.get((mul, 0)) == ["-1.60"] for f in backward)
     update = [f for f in p.frames if f.phase == 2 and f.iteration == 1][0]
     assert "1.30 − 0.100·(-1.60) = 1.46" in update.caption
     assert update.data[wi] == ["data 1.46"]
@@ -438,5 +441,13 @@ def test_browser_step_with_forward(page, tmp_path):
     page.keyboard.press("ArrowDown")
     assert state(page)[:2] == (0, "backward")
     assert page.locator(".gg-loss").count() == 0 and page.locator(".gg-next-iter").count() == 0
+    xy = s[2].value_index  # step 3: x*y sends -8.00 to x along its first edge
+    label = f"g.edge.gge_{xy}_0 text"
+    assert page.text_content(label) == ""  # not sent yet
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.text_content(label) == "-8.00"
     page.screenshot(path=str(ARTIFACTS / "viz_step_forward.png"))
+    page.keyboard.press("ArrowUp")
+    assert state(page)[:2] == (0, "forward") and page.text_content(label) == ""
     assert page.errors == []

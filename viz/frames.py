@@ -26,6 +26,7 @@ from typing import Any
 from .escape import html_text
 from .forward import ForwardStep, forward_steps
 from .labels import data_cells, grad_cells
+from .summary import fmt
 
 PHASES = ("forward", "backward", "update")
 """The phases of a training step, in order; a frame's ``phase`` indexes this."""
@@ -43,7 +44,8 @@ CAPTION_ITEMS = 6
 @dataclass
 class Frame:
     """One frame: its phase (index into :data:`PHASES`), iteration, caption (HTML), the
-    values highlighted, and what changed: node states (letters), data and gradient cells.
+    values highlighted, and what changed: node states (letters), data and gradient cells,
+    and the gradient written on each edge ``(child, position)`` (scalar graphs).
 
     >>> Frame(0, 0, "<b>x</b>", [1]).states
     {}
@@ -56,13 +58,15 @@ class Frame:
     states: dict[int, str] = field(default_factory=dict)
     data: dict[int, list[str]] = field(default_factory=dict)
     grads: dict[int, list[str]] = field(default_factory=dict)
+    edges: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
 
 class FrameWriter:
     """The picture over ``n`` values as it stands, and the frames recorded so far.
 
-    Set :attr:`state`, :attr:`data` and :attr:`grads`, then :meth:`emit`; the writer also
-    keeps the widest text each cell ever shows (the layout reserves that much room).
+    Set :attr:`state`, :attr:`data`, :attr:`grads` and :attr:`edges`, then :meth:`emit`;
+    the writer also keeps the widest text each cell and edge label ever shows (the layout
+    reserves that much room).
 
     >>> w = FrameWriter(1); w.data[0] = ["data 1.00"]; w.emit(0, "one", [0])
     >>> w.data[0] = ["data 10.00"]; w.emit(0, "two", [0]); w.frames[1].data, w.widest_data
@@ -74,17 +78,20 @@ class FrameWriter:
         self.state = ["d"] * n
         self.data: dict[int, list[str]] = {}
         self.grads: dict[int, list[str]] = {}
+        self.edges: dict[tuple[int, int], list[str]] = {}
         self.iteration = 0
         self.frames: list[Frame] = []
         self.widest_data: dict[int, list[str]] = {}
         self.widest_grads: dict[int, list[str]] = {}
+        self.widest_edges: dict[tuple[int, int], list[str]] = {}
         self._state: list[str] = []
         self._data: dict[int, list[str]] = {}
         self._grads: dict[int, list[str]] = {}
+        self._edges: dict[tuple[int, int], list[str]] = {}
 
     @staticmethod
-    def _changes(now: dict[int, list[str]], before: dict[int, list[str]],
-                 widest: dict[int, list[str]]) -> dict[int, list[str]]:
+    def _changes(now: dict[Any, list[str]], before: dict[Any, list[str]],
+                 widest: dict[Any, list[str]]) -> dict[Any, list[str]]:
         out = {}
         for i, texts in now.items():
             if before.get(i) != texts:
@@ -101,11 +108,13 @@ class FrameWriter:
                   if not self._state or self._state[i] != s}
         frame = Frame(phase, self.iteration, caption, list(current), states,
                       self._changes(self.data, self._data, self.widest_data),
-                      self._changes(self.grads, self._grads, self.widest_grads))
+                      self._changes(self.grads, self._grads, self.widest_grads),
+                      self._changes(self.edges, self._edges, self.widest_edges))
         self.frames.append(frame)
         self._state = list(self.state)
         self._data = {i: list(t) for i, t in self.data.items()}
         self._grads = {i: list(t) for i, t in self.grads.items()}
+        self._edges = {k: list(t) for k, t in self.edges.items()}
 
 
 def levels(view: Any) -> list[int]:
@@ -142,8 +151,13 @@ def _caption(title: str, lines: list[str]) -> str:
 
 def _start_forward(writer: FrameWriter, view: Any) -> None:
     """Reset the picture for a new forward pass: leaves show their data, gates ``?``, and no
-    gradient is known yet."""
+    gradient is known yet (no edge carries one)."""
     writer.grads = {}
+    for c, v in enumerate(view.values):
+        for pos, p in enumerate(view.parents(c) if v.gate is not None else ()):
+            parent = view.values[p]
+            if parent.is_scalar and parent.requires_grad:
+                writer.edges[(c, pos)] = [""]
     for i, v in enumerate(view.values):
         if view.kinds[i] == "const":
             writer.state[i] = "d"
@@ -185,6 +199,14 @@ def _write_forward(writer: FrameWriter, view: Any, steps: list[ForwardStep], det
         previous = current
 
 
+def _sent_on_edges(writer: FrameWriter, st: Any) -> None:
+    """Write on each labelled edge into ``st``'s gate the gradient it sent back."""
+    for pos, g in enumerate(st.per_use):
+        key = (st.value_index, pos)
+        if g is not None and key in writer.edges:
+            writer.edges[key] = [fmt(g)]
+
+
 def _write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
     """Backward frames: the stepper's steps one node at a time, or a layer at a time (each
     value's gradient complete when its layer is shown)."""
@@ -197,6 +219,7 @@ def _write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
             writer.state = [STATE_CODES[s] for s in states]
             for i, cells in texts[k].items():
                 writer.grads[i] = cells
+            _sent_on_edges(writer, stepper[k])
             # every step is a frame here: no "the player holds the first n steps" note
             held = min(len(stepper), stepper.max_frames)
             writer.emit(1, step_caption(stepper, k, held), [stepper[k].value_index])
@@ -215,6 +238,7 @@ def _write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
         group = by[level]
         current = [st.value_index for st in group]
         for st in group:
+            _sent_on_edges(writer, st)
             writer.state[st.value_index] = "c"
             writer.grads[st.value_index] = grad_cells(stepper.grad(st.node),
                                                       st.node.is_scalar)

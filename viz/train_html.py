@@ -17,7 +17,7 @@ No kernel, no network: the page works inline in a notebook or saved on its own.
 >>> html.count('class="gg-next-phase"'), '<canvas class="gg-boundary"' in html
 (1, False)
 >>> [(f["p"], f["i"]) for f in frames_json(p.writer)][:4], sorted(frames_json(p.writer)[0])
-([(0, 0), (0, 0), (0, 0), (1, 0)], ['c', 'cur', 'd', 'g', 'i', 'p', 's'])
+([(0, 0), (0, 0), (0, 0), (1, 0)], ['c', 'cur', 'd', 'e', 'g', 'i', 'p', 's'])
 """
 
 from __future__ import annotations
@@ -53,14 +53,15 @@ def frames_json(writer: Any) -> list[dict[str, Any]]:
     >>> from viz.frames import FrameWriter
     >>> w = FrameWriter(2); w.state[1] = "c"; w.emit(0, "<b>hi</b>", [1])
     >>> frames_json(w)
-    [{'p': 0, 'i': 0, 'c': '<b>hi</b>', 'cur': [1], 's': '0d1c', 'd': {}, 'g': {}}]
+    [{'p': 0, 'i': 0, 'c': '<b>hi</b>', 'cur': [1], 's': '0d1c', 'd': {}, 'g': {}, 'e': {}}]
     """
     out = []
     for f in writer.frames:
         out.append({"p": f.phase, "i": f.iteration, "c": f.caption, "cur": f.current,
                     "s": "".join(f"{i}{s}" for i, s in f.states.items()),
                     "d": {str(i): t for i, t in f.data.items()},
-                    "g": {str(i): t for i, t in f.grads.items()}})
+                    "g": {str(i): t for i, t in f.grads.items()},
+                    "e": {f"{c}_{pos}": t[0] for (c, pos), t in f.edges.items()}})
     return out
 
 
@@ -75,10 +76,12 @@ def _boundary(player: Any) -> dict[str, Any] | None:
 
 
 def _base_svg(view: Any, writer: Any, theme: Any, rankdir: str | None) -> str:
-    """The graph laid out once, each cell holding the widest text it will ever show."""
-    overlay = Overlay(["done"] * len(view), {}, {}, grad_text=writer.widest_grads,
+    """The graph laid out once, each cell and edge label holding the widest text it will
+    ever show (an edge label is written from its number, which its text gives back)."""
+    sent = {key: float(t[0]) for key, t in writer.widest_edges.items() if t[0]}
+    overlay = Overlay(["done"] * len(view), {}, sent, grad_text=writer.widest_grads,
                       data_text=writer.widest_data)
-    g = draw_overlay(view, overlay, rankdir=rankdir, theme=theme, edge_labels=False)
+    g = draw_overlay(view, overlay, rankdir=rankdir, theme=theme)
     return svg_body(g.svg())
 
 

@@ -13,6 +13,7 @@
     var data = JSON.parse(root.querySelector("script.gg-data").textContent);
     var frames = data.frames, n = frames.length;
     var values = {}, uses = {}, arrivals = {}, ops = {}, dataText = {}, gradText = {};
+    var edgeText = {};
 
     /* ---------------------------------------------------------------- the graph */
     function anchor(t) {
@@ -42,7 +43,11 @@
           dataText[i].concat(gradText[i]).forEach(anchor);
         } else if (m[1] === "o") { ops[i] = g; }
         else if (m[1] === "r") { arrivals[i] = g; }
-        else { (uses[i] = uses[i] || []).push(g); }
+        else {
+          (uses[i] = uses[i] || []).push(g);
+          var label = g.querySelector("text");
+          if (label) { edgeText[i + "_" + m[3]] = label; }
+        }
       });
     });
     var CLASSES = {p: "gg-pend", r: "gg-reach", c: "gg-cur", d: "gg-done"};
@@ -55,15 +60,16 @@
 
     /* the picture at frame k: the differences of frames 0..k applied in order */
     function picture(k) {
-      var st = {}, dt = {}, gt = {}, re = /(\d+)([prcd])/g, m, j;
+      var st = {}, dt = {}, gt = {}, et = {}, re = /(\d+)([prcd])/g, m, j;
       for (j = 0; j <= k; j++) {
         var f = frames[j];
         re.lastIndex = 0;
         while ((m = re.exec(f.s)) !== null) { st[m[1]] = m[2]; }
         Object.assign(dt, f.d);
         Object.assign(gt, f.g);
+        Object.assign(et, f.e);
       }
-      return {states: st, data: dt, grads: gt};
+      return {states: st, data: dt, grads: gt, edges: et};
     }
     function paint(pic) {
       Object.keys(pic.states).forEach(function (key) {
@@ -77,6 +83,9 @@
         var d = pic.data[key] || [], g = pic.grads[key] || [];
         dataText[key].forEach(function (t, j) { if (d[j] !== undefined) { t.textContent = d[j]; } });
         gradText[key].forEach(function (t, j) { if (g[j] !== undefined) { t.textContent = g[j]; } });
+      });
+      Object.keys(edgeText).forEach(function (key) {
+        if (pic.edges[key] !== undefined) { edgeText[key].textContent = pic.edges[key]; }
       });
     }
 
