@@ -90,7 +90,8 @@ class BackwardStep:
 
 
 class Stepper:
-    """The backward pass of ``value``, step by step; see :func:`step`.
+    """The backward pass of ``value``, step by step; see :func:`step`.  ``params`` (a module,
+    dict or pairs) names and marks the parameters, as for :func:`viz.draw`.
 
     >>> from autograd import Value
     >>> a = Value(3.0, label="a")
