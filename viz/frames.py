@@ -26,13 +26,11 @@ from typing import Any
 from .escape import html_text
 from .forward import ForwardStep, forward_steps
 from .labels import data_cells, grad_cells
+from .player import STATE_CODES, step_caption
 from .summary import fmt
 
 PHASES = ("forward", "backward", "update")
 """The phases of a training step, in order; a frame's ``phase`` indexes this."""
-
-STATE_CODES = {"pending": "p", "reached": "r", "current": "c", "done": "d"}
-"""One letter per node state, as the players' scripts read them."""
 
 NODE_DETAIL_LIMIT = 60
 """Above this many gates a graph's passes are shown a layer at a time."""
@@ -210,8 +208,6 @@ def _sent_on_edges(writer: FrameWriter, st: Any) -> None:
 def _write_backward(writer: FrameWriter, stepper: Any, detail: str) -> None:
     """Backward frames: the stepper's steps one node at a time, or a layer at a time (each
     value's gradient complete when its layer is shown)."""
-    from .player import step_caption
-
     view = stepper.view
     if detail == "node":
         texts = stepper.grad_texts()
