@@ -61,6 +61,7 @@ def test_player_style_and_script_are_package_files_inlined_verbatim():
     html = viz.step(course_circuit()[0]).to_html()
     pid = re.search(r'id="(gg-player-[0-9a-f]+)"', html).group(1)
     assert css in html and js.replace("__PLAYER_ID__", pid) in html
+    assert html.index(asset("common.js")) < html.index(js.replace("__PLAYER_ID__", pid))
     assert re.search(r'style="--gg-font: #[0-9a-f]{6}; --gg-bg: white; ', html)
     assert (Path(str(ASSETS)) / "player.js").is_file()
 
@@ -80,7 +81,7 @@ def test_player_css_is_well_formed(name):
             assert re.fullmatch(r"[a-z-]+\s*:\s*[^:]+", d), (selector, d)
 
 
-@pytest.mark.parametrize("name", ["player.js", "train_player.js"])
+@pytest.mark.parametrize("name", ["common.js", "player.js", "train_player.js"])
 def test_player_script_passes_node_check(name):
     import subprocess
 

@@ -18,6 +18,17 @@ from .style import Theme
 from .summary import fmt, fmt_shape, tensor_summary
 
 
+def _cells(word: str, x: Any, scalar: bool) -> list[str]:
+    """``word`` and the number for a scalar, ``[norm, mean |x|, max |x|]`` for a tensor;
+    question marks while ``x`` is ``None``."""
+    if scalar:
+        return [f"{word} ?" if x is None else f"{word} {fmt(x)}"]
+    if x is None:
+        return ["?", "?", "?"]
+    s = tensor_summary(x)
+    return [fmt(s.norm), fmt(s.mean_abs), fmt(s.max_abs)]
+
+
 def grad_cells(grad: Any, scalar: bool) -> list[str]:
     """The texts of a value's gradient cells: ``["grad -6.00"]`` for a scalar, ``[norm,
     mean |g|, max |g|]`` for a tensor; ``None`` (not known yet) gives question marks.
@@ -25,12 +36,7 @@ def grad_cells(grad: Any, scalar: bool) -> list[str]:
     >>> grad_cells(-6.0, True), grad_cells(None, True), grad_cells(None, False)
     (['grad -6.00'], ['grad ?'], ['?', '?', '?'])
     """
-    if scalar:
-        return ["grad ?" if grad is None else f"grad {fmt(grad)}"]
-    if grad is None:
-        return ["?", "?", "?"]
-    s = tensor_summary(grad)
-    return [fmt(s.norm), fmt(s.mean_abs), fmt(s.max_abs)]
+    return _cells("grad", grad, scalar)
 
 
 def data_cells(data: Any, scalar: bool) -> list[str]:
@@ -40,12 +46,7 @@ def data_cells(data: Any, scalar: bool) -> list[str]:
     >>> data_cells(3.0, True), data_cells(None, True), data_cells([3.0, -4.0], False)
     (['data 3.00'], ['data ?'], ['5.00', '3.50', '4.00'])
     """
-    if scalar:
-        return ["data ?" if data is None else f"data {fmt(data)}"]
-    if data is None:
-        return ["?", "?", "?"]
-    s = tensor_summary(data)
-    return [fmt(s.norm), fmt(s.mean_abs), fmt(s.max_abs)]
+    return _cells("data", data, scalar)
 
 
 def _bad_counts(data: Any) -> str:

@@ -6,7 +6,8 @@ reached, current, done) plus the gradient texts that change at that step.  Butto
 (first / previous / play / next / last), a slider and the arrow keys move between frames.
 No kernel, no ipywidgets and no network: the file works in a notebook, in an HTML export of
 the notebook, or opened on its own.  The stylesheet and the script are the package files
-``viz/assets/player.css`` and ``viz/assets/player.js``, inlined into every player.
+``viz/assets/player.css`` and ``viz/assets/player.js`` (after ``common.js``, the helpers it shares
+with the training player), inlined into every player.
 
 >>> from autograd import Value
 >>> from viz.step import step
@@ -41,6 +42,17 @@ def asset(name: str) -> str:
     True
     """
     return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def player_script(name: str, pid: str) -> str:
+    """The ``<script>`` of the player with id ``pid``: the shared helpers (``common.js``),
+    then the player's own file ``name`` with its id in place of ``__PLAYER_ID__``.
+
+    >>> tag = player_script("player.js", "gg-player-1")
+    >>> tag.index("var ggPlayerKit") < tag.index('ggPlayerKit.start("gg-player-1"')
+    True
+    """
+    return f"<script>{asset('common.js')}\n{asset(name).replace('__PLAYER_ID__', pid)}</script>"
 
 
 def step_caption(stepper: Any, k: int, total: int) -> str:
@@ -145,7 +157,7 @@ def player_html(stepper: Any, full_page: bool = False) -> str:
 <div class="gg-nojs">The step controls need JavaScript (trust the notebook, or open the saved
 HTML file in a browser).</div>
 <script type="application/json" class="gg-data">{payload}</script>
-<script>{asset("player.js").replace("__PLAYER_ID__", pid)}</script>
+{player_script("player.js", pid)}
 </div>"""
     if not full_page:
         return fragment

@@ -17,22 +17,20 @@ are the engine's pure backward walk (``autograd.graph.walk_backward``).  Iterati
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograd.utils import write_atomic
-
 from .digraph import Digraph
 from .draw import Overlay, draw_overlay
-from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
+from .errors import StepperGraphFreedError
 from .escape import html_text
 from .forward import ForwardStep, forward_steps
 from .graphview import GraphView
 from .labels import grad_cells
+from .page import HtmlPage
 from .rules import explain_sends, explain_tensor, expr_name, fork_text
 from .summary import fmt, tensor_summary
 
@@ -89,7 +87,7 @@ class BackwardStep:
         return "\n".join([self.title, *("  " + line for line in self.lines)])
 
 
-class Stepper:
+class Stepper(HtmlPage):
     """The backward pass of ``value``, step by step; see :func:`step`.  ``params`` (a module,
     dict or pairs) names and marks the parameters, as for :func:`viz.draw`.
 
@@ -243,28 +241,9 @@ class Stepper:
 
         return player_html(self, full_page=full_page)
 
-    def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the self-contained HTML player to ``path``; returns ``path``.
-
-        The page is rendered before anything is written, and written through a temporary
-        file, so a failure (Graphviz's ``dot`` missing, a full disk) leaves no empty or
-        half-written file behind and an existing ``path`` as it was.
-
-        >>> import os, tempfile
-        >>> from autograd import Value
-        >>> path = os.path.join(tempfile.mkdtemp(), "player.html")
-        >>> step(Value(2.0) * 3).save_html(path) == path  # doctest: +SKIP
-        True
-        """
-        write_atomic(path, self.to_html(full_page=True))
-        return str(path)
-
-    def _repr_html_(self) -> str:
-        try:
-            return self.to_html()
-        except (GraphvizNotFoundError, GraphvizRenderError) as err:  # the fix, the steps in words
-            return (f"<pre>{html_text(err)}</pre><details><summary>the {len(self)} backward "
-                    f"steps in words</summary><pre>{html_text(self.text())}</pre></details>")
+    def _without_graphviz(self) -> str:
+        return (f"<details><summary>the {len(self)} backward steps in words</summary>"
+                f"<pre>{html_text(self.text())}</pre></details>")
 
 
 def step(value: Any, grad: Any = None, *, rankdir: str | None = None, theme: Any = "light",

@@ -29,7 +29,7 @@ from typing import Any
 from .draw import Overlay, draw_overlay
 from .escape import html_text
 from .frames import PHASES, FrameWriter, pick_detail, write_pass
-from .player import asset, svg_body
+from .player import asset, player_script, svg_body
 from .style import get_theme
 
 
@@ -155,7 +155,7 @@ def page_html(view: Any, writer: Any, *, theme: Any, rankdir: str | None, title:
 <div class="gg-nojs">The controls need JavaScript (trust the notebook, or open the saved HTML
 file in a browser).</div>
 <script type="application/json" class="gg-data">{payload}</script>
-<script>{asset("train_player.js").replace("__PLAYER_ID__", pid)}</script>
+{player_script("train_player.js", pid)}
 </div>"""
     if not full_page:
         return fragment

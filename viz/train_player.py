@@ -27,20 +27,17 @@ the side with the same parameters (:mod:`viz.isolate`), while the update uses th
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 import numpy as np
 
-from autograd.utils import write_atomic
-
 from .boundary import BoundaryGrid, class_labels, points_2d, predict_classes
-from .errors import GraphvizNotFoundError, GraphvizRenderError
 from .escape import html_text
 from .frames import FrameWriter, pick_detail, write_pass
 from .isolate import untouched
 from .labels import data_cells, grad_cells
+from .page import HtmlPage
 from .step import Stepper
 from .summary import fmt
 from .train_update import ParamUpdate, optimizer_params, snapshot, update_rows
@@ -141,7 +138,7 @@ def _write_update(writer: FrameWriter, view: Any, optimizer: Any,
     writer.emit(2, caption, current)
 
 
-class TrainPlayer:
+class TrainPlayer(HtmlPage):
     """A recorded training run; see :func:`train_player`.
 
     ``losses`` holds each step's batch loss, ``updates`` each step's
@@ -258,28 +255,6 @@ class TrainPlayer:
         from .train_html import train_player_html
 
         return train_player_html(self, full_page=full_page)
-
-    def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the self-contained HTML player to ``path`` (atomically); returns ``path``.
-
-        >>> import os, tempfile
-        >>> from autograd import Value
-        >>> from layers import SGD
-        >>> w = Value(1.0)
-        >>> p = train_player(lambda xs: [w * xs[0]], lambda o, ys: o[0] ** 2, [1.0], [0.0],
-        ...                  SGD([w], lr=0.1), steps=1)
-        >>> path = os.path.join(tempfile.mkdtemp(), "training.html")
-        >>> p.save_html(path) == path  # doctest: +SKIP
-        True
-        """
-        write_atomic(path, self.to_html(full_page=True))
-        return str(path)
-
-    def _repr_html_(self) -> str:
-        try:
-            return self.to_html()
-        except (GraphvizNotFoundError, GraphvizRenderError) as err:
-            return f"<pre>{html_text(err)}</pre>"
 
 
 def train_player(model: Any, loss_fn: Any, x: Any, y: Any, optimizer: Any, steps: int = 10,
