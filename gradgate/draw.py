@@ -79,7 +79,7 @@ def run_draw(args: argparse.Namespace) -> int:
                            title=f"f = {args.expression}"), target,
                   f"the graph of f = {args.expression}")
     if args.player:
-        out.player(f, Path(args.player), "backward stepper (HTML player)")
+        out.player(viz.step(f), Path(args.player), "backward stepper (HTML player)")
     out.report()
     return 0
 

@@ -1,7 +1,8 @@
 """``gradgate`` without a subcommand: the main job, and its options on the top-level parser.
 
 It traces the course's circuit and a small MLP, draws both graphs, writes the backward
-stepper's HTML player, trains the digits CNN and prints its test accuracy and every file.
+stepper's HTML player and the training player (an MLP learning two moons, step by step),
+trains the digits CNN and prints its test accuracy and every file.
 
 >>> COURSE_CIRCUIT
 '2*(x*y + max(z, w))'
@@ -29,6 +30,8 @@ from .types import positive_float, positive_int
 
 COURSE_CIRCUIT = "2*(x*y + max(z, w))"
 COURSE_VALUES = {"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0}
+TRAIN_STEPS = 20
+"""Optimiser steps recorded in the main job's training player (``training.html``)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_main(args: argparse.Namespace) -> int:
-    """The main job: circuit, MLP, stepper player, digits CNN; prints accuracy and files."""
+    """The main job: circuit, MLP, stepper and training players, digits CNN; prints accuracy
+    and files."""
     import autograd
     import layers
     import viz
@@ -62,7 +66,7 @@ def run_main(args: argparse.Namespace) -> int:
           f"backward: {grads}")
     out.graph(viz.draw(f, title=f"f = {COURSE_CIRCUIT}"), out.path("circuit.svg"),
               "the course's circuit with data and gradients")
-    out.player(f, out.path("circuit-backward.html"),
+    out.player(viz.step(f), out.path("circuit-backward.html"),
                "backward stepper: an HTML player, one step per node")
 
     x, y = layers.make_moons(16, noise=0.1, seed=args.seed)
@@ -72,6 +76,14 @@ def run_main(args: argparse.Namespace) -> int:
     graph, _ = _batch_pictures(mlp, x.astype(np.float32), y, "MLP 2→8→8→2, cross-entropy, "
                                "gradient flow after backward")
     out.graph(graph, out.path("mlp.svg"), "the MLP's graph, modules boxed, edges by gradient size")
+    moons_x, moons_y = layers.make_moons(64, noise=0.1, seed=args.seed)
+    learner = layers.MLP(2, [8, 8, 2])
+    training = viz.train_player(learner, autograd.cross_entropy, moons_x, moons_y,
+                                layers.SGD(learner.parameters(), lr=0.5), steps=TRAIN_STEPS)
+    print(f"      recorded {TRAIN_STEPS} SGD steps of a fresh MLP 2→8→8→2 on 64 two-moons "
+          f"points (loss {training.losses[0]:.3f} → {training.losses[-1]:.3f})")
+    out.player(training, out.path("training.html"), "training player: forward, backward and "
+               f"update of {TRAIN_STEPS} steps, loss curve, decision boundary")
 
     print(f"[3/4] training the digits CNN (LeNet-style) for {args.epochs} "
           f"epoch{'s' * (args.epochs != 1)}")

@@ -133,16 +133,15 @@ class Outputs:
             written.append(self.add(target, what))
         return written
 
-    def player(self, value: Any, target: Path, what: str) -> list[Path]:
-        """Write the backward stepper's HTML player for ``value`` (needs ``dot`` for its
-        frames; skipped with the install note when it is missing)."""
+    def player(self, player: Any, target: Path, what: str) -> list[Path]:
+        """Write an HTML player (``viz.step(f)``, ``viz.train_player(...)``: anything with
+        ``save_html``); it needs ``dot`` for its picture, and is skipped with the install
+        note when that is missing."""
         import graphviz
-
-        import viz
 
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            viz.step(value).save_html(target)
+            player.save_html(target)
         except graphviz.ExecutableNotFound:
             self.missing_dot = True
             return []

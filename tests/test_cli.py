@@ -53,7 +53,7 @@ def test_main_job_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "∂f/∂x = -8, ∂f/∂y = 6, ∂f/∂z = 2, ∂f/∂w = 0" in stdout
     files = listed_files(stdout)
     names = {p.name for p in files}
-    assert {"circuit.gv", "circuit.svg", "circuit-backward.html", "mlp.svg",
+    assert {"circuit.gv", "circuit.svg", "circuit-backward.html", "mlp.svg", "training.html",
             "digits-cnn.npz", "digits-cnn-history.csv", "digits-cnn.svg",
             "digits-cnn-gradflow.svg"} <= names
     assert sorted(p.name for p in out.iterdir()) == sorted(names)  # every file is listed
@@ -63,6 +63,9 @@ def test_main_job_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert "<svg" in svg.read_text(encoding="utf-8")[:500]
     html = (out / "circuit-backward.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and "mul gate" in html
+    training = (out / "training.html").read_text(encoding="utf-8")
+    assert "3 · update" in training and '<canvas class="gg-boundary"' in training
+    assert "recorded 20 SGD steps of a fresh MLP 2→8→8→2" in stdout
     history = (out / "digits-cnn-history.csv").read_text().splitlines()
     assert history[0] == "epoch,train_loss,train_acc,lr" and len(history) == 4
     net = layers.lenet_digits().float()

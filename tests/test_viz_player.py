@@ -5,33 +5,17 @@ tests/artifacts/."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import ARTIFACTS, browser_page, missing, require_dot
 from conftest import course_circuit
 
 import viz
 from autograd import Value, cross_entropy
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def missing(what: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required in CI (.ci/install installs it)")
-    pytest.skip(f"{what} is not available")
-
-
-def require_dot() -> None:
-    if shutil.which("dot") is None:
-        missing("Graphviz's dot")
 
 
 def payload(html: str) -> dict:
@@ -77,11 +61,12 @@ def test_player_style_and_script_are_package_files_inlined_verbatim():
     html = viz.step(course_circuit()[0]).to_html()
     pid = re.search(r'id="(gg-player-[0-9a-f]+)"', html).group(1)
     assert css in html and js.replace("__PLAYER_ID__", pid) in html
+    assert html.index(asset("common.js")) < html.index(js.replace("__PLAYER_ID__", pid))
     assert re.search(r'style="--gg-font: #[0-9a-f]{6}; --gg-bg: white; ', html)
     assert (Path(str(ASSETS)) / "player.js").is_file()
 
 
-@pytest.mark.parametrize("name", ["player.css", "explorer.css"])
+@pytest.mark.parametrize("name", ["player.css", "train_player.css", "explorer.css"])
 def test_player_css_is_well_formed(name: str):
     from viz.player import asset
 
@@ -96,14 +81,15 @@ def test_player_css_is_well_formed(name: str):
             assert re.fullmatch(r"[a-z-]+\s*:\s*[^:]+", d), (selector, d)
 
 
-def test_player_script_passes_node_check():
+@pytest.mark.parametrize("name", ["common.js", "player.js", "train_player.js"])
+def test_player_script_passes_node_check(name):
     import subprocess
 
     from viz.player import ASSETS
 
     if shutil.which("node") is None:
         missing("Node.js (node)")
-    done = subprocess.run(["node", "--check", str(Path(str(ASSETS)) / "player.js")],
+    done = subprocess.run(["node", "--check", str(Path(str(ASSETS)) / name)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 
@@ -149,21 +135,7 @@ def test_save_html_into_a_missing_folder_names_the_path(tmp_path):
 
 @pytest.fixture(scope="module")
 def page():
-    require_dot()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("python playwright")
-    if not Path(CHROMIUM).exists():
-        missing("Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 800})
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.errors = errors
-        yield pg
-        browser.close()
+    yield from browser_page()
 
 
 def current(page) -> list[str]:

@@ -4,7 +4,10 @@
   ``.render()`` to SVG/PNG/PDF): values with data and grad, op nodes styled by gate family,
   one edge per use, gradient flow on the edges after ``backward()``, modules as clusters.
 - :func:`step` — the backward stepper: one step per node in backward order, the gate rule
-  in words and numbers, ``draw(i)`` per step, and a self-contained HTML player.
+  in words and numbers, ``draw(i)`` per step, and a self-contained HTML player
+  (``forward=True``: the forward pass first, gate by gate).
+- :func:`train_player` — trains for a few steps exactly as the hand-written loop does and
+  plays forward, backward and update of each, with the loss curve and decision boundary.
 - :func:`explore` — big graphs in one self-contained page: pan, zoom, search, click a
   module box to expand it; shared leaves drawn per use as aliases, layouts within a budget.
 - :func:`grad_flow` / :func:`plot_grad_flow` — mean and max |grad| per parameter.
@@ -43,6 +46,7 @@ from .receptive import (
 from .step import BackwardStep, Stepper, step
 from .style import THEMES, GradScale, Theme
 from .summary import fmt, tensor_summary
+from .train_player import TrainPlayer, train_player
 
 __all__ = [
     "THEMES",
@@ -60,6 +64,7 @@ __all__ = [
     "Stepper",
     "StepperGraphFreedError",
     "Theme",
+    "TrainPlayer",
     "draw",
     "draw_receptive_field",
     "explore",
@@ -71,4 +76,5 @@ __all__ = [
     "receptive_fields",
     "step",
     "tensor_summary",
+    "train_player",
 ]

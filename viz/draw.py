@@ -36,8 +36,8 @@ class Overlay:
     drawing is the overlay where every node is done (:func:`finished`); a stepper frame has
     the states and gradients of its step.
 
-    ``grad_text`` replaces the texts of value gradient cells (the HTML player reserves the
-    widest texts a cell will ever show).
+    ``grad_text`` and ``data_text`` replace the texts of value gradient and data cells (the
+    HTML players reserve the widest texts a cell will ever show).
 
     >>> Overlay(["current"], {0: 1.0}, {}).state
     ['current']
@@ -47,6 +47,7 @@ class Overlay:
     grads: dict[int, Any]
     sent: dict[tuple[int, int], Any]
     grad_text: dict[int, list[str]] | None = None
+    data_text: dict[int, list[str]] | None = None
 
 
 def edge_gradients(view: GraphView) -> dict[tuple[int, int], Any]:
@@ -189,15 +190,18 @@ class _Renderer:
             fill, border, font = t.pending_fill, t.muted, t.muted
         elif state == "current":
             border, width = t.highlight, 3
+        data_text = (self.overlay.data_text or {}).get(i)
         if v.is_scalar and kind == "const":
             label = scalar_value_label(None, None, v.data, None, t, fill=fill, border=border,
                                        font=font or t.muted, width=width)
         elif v.is_scalar:
             label = scalar_value_label(self.m.name(i), tag, v.data, text, t, fill=fill,
-                                       border=border, flag=flag, font=font, width=width)
+                                       border=border, flag=flag, font=font, width=width,
+                                       data_text=data_text)
         else:
             label = tensor_value_label(self.m.name(i), tag, v.data, text, t, fill=fill,
-                                       border=border, flag=flag, font=font, width=width)
+                                       border=border, flag=flag, font=font, width=width,
+                                       data_text=data_text)
         attrs = {"label": label, "shape": "plain", "class": f"ggv_{i}",
                  "tooltip": dot_string(self.tooltip(i))}
         self.body[self.scope_of(i)].append(("node", f"v{i}", attrs))

@@ -18,6 +18,17 @@ from .style import Theme
 from .summary import fmt, fmt_shape, tensor_summary
 
 
+def _cells(word: str, x: Any, scalar: bool) -> list[str]:
+    """``word`` and the number for a scalar, ``[norm, mean |x|, max |x|]`` for a tensor;
+    question marks while ``x`` is ``None``."""
+    if scalar:
+        return [f"{word} ?" if x is None else f"{word} {fmt(x)}"]
+    if x is None:
+        return ["?", "?", "?"]
+    s = tensor_summary(x)
+    return [fmt(s.norm), fmt(s.mean_abs), fmt(s.max_abs)]
+
+
 def grad_cells(grad: Any, scalar: bool) -> list[str]:
     """The texts of a value's gradient cells: ``["grad -6.00"]`` for a scalar, ``[norm,
     mean |g|, max |g|]`` for a tensor; ``None`` (not known yet) gives question marks.
@@ -25,12 +36,17 @@ def grad_cells(grad: Any, scalar: bool) -> list[str]:
     >>> grad_cells(-6.0, True), grad_cells(None, True), grad_cells(None, False)
     (['grad -6.00'], ['grad ?'], ['?', '?', '?'])
     """
-    if scalar:
-        return ["grad ?" if grad is None else f"grad {fmt(grad)}"]
-    if grad is None:
-        return ["?", "?", "?"]
-    s = tensor_summary(grad)
-    return [fmt(s.norm), fmt(s.mean_abs), fmt(s.max_abs)]
+    return _cells("grad", grad, scalar)
+
+
+def data_cells(data: Any, scalar: bool) -> list[str]:
+    """The texts of a value's data cells: ``["data 3.00"]`` for a scalar, ``[norm, mean |x|,
+    max |x|]`` for a tensor; ``None`` (not computed yet) gives question marks.
+
+    >>> data_cells(3.0, True), data_cells(None, True), data_cells([3.0, -4.0], False)
+    (['data 3.00'], ['data ?'], ['5.00', '3.50', '4.00'])
+    """
+    return _cells("data", data, scalar)
 
 
 def _bad_counts(data: Any) -> str:
@@ -61,8 +77,9 @@ def scalar_value_label(name: str | None, tag: str | None, data: float,
                        grad: list[str] | None,
                        theme: Theme, *, fill: str | None = None, border: str | None = None,
                        flag: tuple[str, str] | None = None, font: str | None = None,
-                       width: int = 1) -> str:
-    """One row: ``name/tag | data 3.00 | grad -6.00`` (grad cell only when ``grad`` given).
+                       width: int = 1, data_text: list[str] | None = None) -> str:
+    """One row: ``name/tag | data 3.00 | grad -6.00`` (grad cell only when ``grad`` given);
+    ``data_text`` replaces the data cell's text (the training player sizes it).
 
     >>> from viz.style import LIGHT
     >>> "grad" in scalar_value_label(None, None, 1.0, None, LIGHT)
@@ -76,7 +93,8 @@ def scalar_value_label(name: str | None, tag: str | None, data: float,
     if head:
         cells.append(f"<TD>{head}</TD>")
     sep = f'<TD WIDTH="1" CELLPADDING="0" BGCOLOR="{border}"></TD>'
-    cells.append(f'<TD><FONT COLOR="{color}">data {dot_html(fmt(data))}</FONT></TD>')
+    text = data_text[0] if data_text else data_cells(data, True)[0]
+    cells.append(f'<TD><FONT COLOR="{color}">{dot_html(text)}</FONT></TD>')
     if grad is not None:
         cells.append(f'<TD><FONT COLOR="{color}">{dot_html(grad[0])}</FONT></TD>')
     return _table("<TR>" + sep.join(cells) + "</TR>", fill, border, width)
@@ -85,9 +103,11 @@ def scalar_value_label(name: str | None, tag: str | None, data: float,
 def tensor_value_label(name: str | None, tag: str | None, data: Any,
                        grad: list[str] | None, theme: Theme, *, fill: str | None = None,
                        border: str | None = None, flag: tuple[str, str] | None = None,
-                       font: str | None = None, width: int = 1) -> str:
+                       font: str | None = None, width: int = 1,
+                       data_text: list[str] | None = None) -> str:
     """A small table: name/tag, shape and dtype, then norm, mean |x| and max |x| of the
-    data and (when ``grad`` cells are given) of the gradient, in aligned columns.
+    data (or the cells ``data_text``) and (when ``grad`` cells are given) of the gradient,
+    in aligned columns.
 
     >>> import numpy as np
     >>> from viz.style import LIGHT
@@ -106,10 +126,9 @@ def tensor_value_label(name: str | None, tag: str | None, data: Any,
                 f"{dot_html(data.dtype)}</FONT></TD></TR>")
     rows.append(f"<TR><TD></TD><TD>{small}‖·‖</FONT></TD><TD>{small}mean|x|</FONT></TD>"
                 f"<TD>{small}max|x|</FONT></TD></TR>")
-    s = tensor_summary(data)
     bad = _bad_counts(data)
     rows.append(_stats_row("data" + (f" ({bad})" if bad else ""),
-                           [fmt(s.norm), fmt(s.mean_abs), fmt(s.max_abs)], small, color))
+                           data_text or data_cells(data, False), small, color))
     if grad is not None:
         rows.append(_stats_row("grad", grad, small, color))
     return _table("".join(rows), fill, border, width)

@@ -6,7 +6,8 @@ reached, current, done) plus the gradient texts that change at that step.  Butto
 (first / previous / play / next / last), a slider and the arrow keys move between frames.
 No kernel, no ipywidgets and no network: the file works in a notebook, in an HTML export of
 the notebook, or opened on its own.  The stylesheet and the script are the package files
-``viz/assets/player.css`` and ``viz/assets/player.js``, inlined into every player.
+``viz/assets/player.css`` and ``viz/assets/player.js`` (after ``common.js``, the helpers it shares
+with the training player), inlined into every player.
 
 >>> from autograd import Value
 >>> from viz.step import step
@@ -43,7 +44,26 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def _caption(stepper: Any, k: int, total: int) -> str:
+def player_script(name: str, pid: str) -> str:
+    """The ``<script>`` of the player with id ``pid``: the shared helpers (``common.js``),
+    then the player's own file ``name`` with its id in place of ``__PLAYER_ID__``.
+
+    >>> tag = player_script("player.js", "gg-player-1")
+    >>> tag.index("var ggPlayerKit") < tag.index('ggPlayerKit.start("gg-player-1"')
+    True
+    """
+    return f"<script>{asset('common.js')}\n{asset(name).replace('__PLAYER_ID__', pid)}</script>"
+
+
+def step_caption(stepper: Any, k: int, total: int) -> str:
+    """Step ``k``'s title and explanation as HTML (a note at the player's last frame when
+    the stepper has more steps than it holds).
+
+    >>> from autograd import Value
+    >>> from viz.step import step
+    >>> step_caption(step(Value(2.0, label="x") * 3), 1, 2)[:50]
+    '<b>Step 2: x — leaf</b><ul><li>x is a leaf: backwa'
+    """
     st = stepper[k]
     lines = "".join(f"<li>{html_text(line)}</li>" for line in st.lines)
     more = ""
@@ -53,7 +73,7 @@ def _caption(stepper: Any, k: int, total: int) -> str:
     return f"<b>{html_text(st.title)}</b><ul>{lines}{more}</ul>"
 
 
-def _svg_body(svg: str) -> str:
+def svg_body(svg: str) -> str:
     """The ``<svg>`` element of a Graphviz SVG document (prologue and comments dropped)."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
@@ -78,7 +98,7 @@ def frames_data(stepper: Any) -> dict[str, Any]:
         "states": states,
         "init": {str(i): t for i, t in init.items()},
         "deltas": [{str(i): t for i, t in d.items()} for d in deltas],
-        "captions": [_caption(stepper, k, len(stepper)) for k in range(n)],
+        "captions": [step_caption(stepper, k, len(stepper)) for k in range(n)],
         "current": [stepper[k].value_index for k in range(n)],
         "interval": 900,
     }
@@ -99,7 +119,7 @@ def _base_svg(stepper: Any, data: dict[str, Any]) -> str:
     last.grads = {}  # the cells' texts come from grad_text; tooltips give nothing away
     last.sent = stepper.overlay(len(stepper) - 1).sent
     g = draw_overlay(stepper.view, last, rankdir=stepper.rankdir, theme=stepper.theme)
-    return _svg_body(g.svg())
+    return svg_body(g.svg())
 
 
 def player_html(stepper: Any, full_page: bool = False) -> str:
@@ -137,7 +157,7 @@ def player_html(stepper: Any, full_page: bool = False) -> str:
 <div class="gg-nojs">The step controls need JavaScript (trust the notebook, or open the saved
 HTML file in a browser).</div>
 <script type="application/json" class="gg-data">{payload}</script>
-<script>{asset("player.js").replace("__PLAYER_ID__", pid)}</script>
+{player_script("player.js", pid)}
 </div>"""
     if not full_page:
         return fragment

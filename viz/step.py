@@ -17,21 +17,20 @@ are the engine's pure backward walk (``autograd.graph.walk_backward``).  Iterati
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograd.utils import write_atomic
-
 from .digraph import Digraph
 from .draw import Overlay, draw_overlay
-from .errors import GraphvizNotFoundError, GraphvizRenderError, StepperGraphFreedError
+from .errors import StepperGraphFreedError
 from .escape import html_text
+from .forward import ForwardStep, forward_steps
 from .graphview import GraphView
 from .labels import grad_cells
+from .page import HtmlPage
 from .rules import explain_sends, explain_tensor, expr_name, fork_text
 from .summary import fmt, tensor_summary
 
@@ -88,8 +87,9 @@ class BackwardStep:
         return "\n".join([self.title, *("  " + line for line in self.lines)])
 
 
-class Stepper:
-    """The backward pass of ``value``, step by step; see :func:`step`.
+class Stepper(HtmlPage):
+    """The backward pass of ``value``, step by step; see :func:`step`.  ``params`` (a module,
+    dict or pairs) names and marks the parameters, as for :func:`viz.draw`.
 
     >>> from autograd import Value
     >>> a = Value(3.0, label="a")
@@ -99,7 +99,8 @@ class Stepper:
     """
 
     def __init__(self, value: Any, grad: Any = None, *, rankdir: str | None = None,
-                 theme: Any = "light", max_frames: int = 400):
+                 theme: Any = "light", max_frames: int = 400, forward: bool = False,
+                 params: Any = None):
         from autograd import GraphFreedError
         from autograd.graph import local_backward, walk_backward
 
@@ -107,7 +108,8 @@ class Stepper:
             raise ValueError("viz.step: this Value does not require grad, so backward has "
                              "nothing to do (made from constants or inside no_grad())")
         self.root = value
-        self.view = GraphView(value)
+        self.view = GraphView(value, params)
+        self.forward_steps: list[ForwardStep] = forward_steps(self.view) if forward else []
         self.rankdir, self.theme, self.max_frames = rankdir, theme, max_frames
         m = self.view
         record: dict[int, Any] = {}
@@ -173,8 +175,8 @@ class Stepper:
         return g
 
     def text(self) -> str:
-        """Every step's explanation, one after another."""
-        return "\n".join(str(s) for s in self.steps)
+        """Every step's explanation, one after another (the forward steps first, if any)."""
+        return "\n".join(str(s) for s in [*self.forward_steps, *self.steps])
 
     # ------------------------------------------------------------------ frames
     def overlay(self, k: int) -> Overlay:
@@ -229,41 +231,29 @@ class Stepper:
 
     # ------------------------------------------------------------------ player
     def to_html(self, full_page: bool = False) -> str:
-        """The HTML player (a fragment, or a whole page with ``full_page=True``)."""
+        """The HTML player (a fragment, or a whole page with ``full_page=True``); with forward
+        steps, the player of both passes (:func:`viz.train_html.pass_player_html`)."""
+        if self.forward_steps:
+            from .train_html import pass_player_html
+
+            return pass_player_html(self, full_page=full_page)
         from .player import player_html
 
         return player_html(self, full_page=full_page)
 
-    def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the self-contained HTML player to ``path``; returns ``path``.
-
-        The page is rendered before anything is written, and written through a temporary
-        file, so a failure (Graphviz's ``dot`` missing, a full disk) leaves no empty or
-        half-written file behind and an existing ``path`` as it was.
-
-        >>> import os, tempfile
-        >>> from autograd import Value
-        >>> path = os.path.join(tempfile.mkdtemp(), "player.html")
-        >>> step(Value(2.0) * 3).save_html(path) == path  # doctest: +SKIP
-        True
-        """
-        write_atomic(path, self.to_html(full_page=True))
-        return str(path)
-
-    def _repr_html_(self) -> str:
-        try:
-            return self.to_html()
-        except (GraphvizNotFoundError, GraphvizRenderError) as err:  # the fix, the steps in words
-            return (f"<pre>{html_text(err)}</pre><details><summary>the {len(self)} backward "
-                    f"steps in words</summary><pre>{html_text(self.text())}</pre></details>")
+    def _without_graphviz(self) -> str:
+        return (f"<details><summary>the {len(self)} backward steps in words</summary>"
+                f"<pre>{html_text(self.text())}</pre></details>")
 
 
 def step(value: Any, grad: Any = None, *, rankdir: str | None = None, theme: Any = "light",
-         max_frames: int = 400) -> Stepper:
+         max_frames: int = 400, forward: bool = False) -> Stepper:
     """A backward stepper for ``value`` (works before or after ``value.backward()``).
 
     ``grad`` seeds the output's gradient (default 1 for a scalar / one-element output).
-    The HTML player holds at most ``max_frames`` steps.
+    The HTML player holds at most ``max_frames`` steps.  With ``forward=True`` the stepper
+    first shows the forward pass, gate by gate (``stepper.forward_steps``), and its player
+    has both phases.
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -272,4 +262,5 @@ def step(value: Any, grad: Any = None, *, rankdir: str | None = None, theme: Any
       upstream gradient 1.00 arrives; the tanh gate multiplies it by its local derivative:
       x gets 1 - tanh² = 0.0707 × upstream 1.00 = 0.0707
     """
-    return Stepper(value, grad, rankdir=rankdir, theme=theme, max_frames=max_frames)
+    return Stepper(value, grad, rankdir=rankdir, theme=theme, max_frames=max_frames,
+                   forward=forward)
