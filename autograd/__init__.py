@@ -12,10 +12,11 @@ routes, and every other op multiplies by its local derivative.
 """
 
 from . import graph
+from .differentiable import grad
 from .errors import GradgateError, GraphFreedError, NonFiniteWarning
 from .gate import Gate
 from .grad_mode import enable_grad, is_grad_enabled, name_scope, no_grad
-from .gradcheck import gradcheck
+from .gradcheck import gradcheck, gradgradcheck
 from .nn.batchnorm import batch_norm
 from .nn.conv import conv2d
 from .nn.dropout import dropout
@@ -40,7 +41,9 @@ __all__ = [
     "dropout",
     "enable_grad",
     "graph",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "log_softmax",
     "lstm_cell",
