@@ -121,20 +121,24 @@ class Recorded:
         pending[key] = total
 
 
-_RECORDED: weakref.WeakKeyDictionary[Value, list[tuple[Value, Value]]] = (
+_RECORDED: weakref.WeakKeyDictionary[Value, list[tuple[Any, Any]]] = (
     weakref.WeakKeyDictionary())
+"""Output → weak references to the (input, gradient) pairs of its last ``create_graph``
+gradient.  Weak both ways: a gradient's graph often holds its output (``exp``'s gradient
+is ``up * out``), so a strong entry would be a cycle that keeps both alive for ever."""
 
 
 def recorded_gradients(output: Value) -> list[tuple[Value, Value]]:
-    """The ``(input, gradient)`` pairs of the last ``create_graph`` gradient of ``output``
-    (by :func:`grad` or ``backward(create_graph=True)``); empty if there was none.
+    """The ``(input, gradient)`` pairs of the last :func:`grad` of ``output`` with
+    ``create_graph=True`` whose gradients are still alive; empty if there are none.
 
     >>> x = Value(2.0, label="x"); f = x * x
-    >>> _ = grad(f, x, create_graph=True)
+    >>> gradients = grad(f, x, create_graph=True)
     >>> [(i.label, g.data) for i, g in recorded_gradients(f)]
     [('x', 4.0)]
     """
-    return _RECORDED.get(output, [])
+    pairs = [(i(), g()) for i, g in _RECORDED.get(output, [])]
+    return [(i, g) for i, g in pairs if i is not None and g is not None]
 
 
 def _as_list(what: str, v: Any) -> list[Value]:
@@ -224,13 +228,16 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
         result.append(g)
     if create_graph:
         for out in outs:
-            _RECORDED[out] = list(zip(ins, result))
+            _RECORDED[out] = [(weakref.ref(x), weakref.ref(g)) for x, g in zip(ins, result)]
     return tuple(result)
 
 
 def backward_graph(root: Value, grad_output: Any = None) -> None:
     """``root.backward(create_graph=True)``: :func:`grad` for every leaf that requires grad,
-    recorded as gates; each leaf's ``.grad`` accumulates the numbers.
+    recorded as gates, the graph retained; each leaf's ``.grad`` accumulates the numbers.
+    (``.grad`` holds numbers, so to differentiate the gradients again keep the Values
+    :func:`grad` returns: a leaf holding its recorded gradient would be a reference cycle,
+    the leak PyTorch's documentation warns of for its ``backward(create_graph=True)``.)
 
     >>> x = Value(3.0, label="x")
     >>> (x * x).backward(create_graph=True)

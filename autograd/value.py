@@ -256,8 +256,8 @@ class Value:
         ``grad`` defaults to 1 for a scalar or one-element output.  Saved intermediates
         are freed afterwards unless ``retain_graph`` (which defaults to ``create_graph``).
         With ``create_graph=True`` the backward pass is itself recorded as gates (see
-        :func:`autograd.grad`): each leaf's ``.grad`` still accumulates the numbers, and the
-        recorded gradients are kept for ``viz.draw(self, backward=True)``.
+        :func:`autograd.grad`, which returns those gradients as Values to differentiate
+        again) and the graph is kept; each leaf's ``.grad`` accumulates the numbers.
 
         >>> x = Value(3.0); (x * x).backward(); x.grad
         6.0
