@@ -18,7 +18,6 @@ differentiated again, to any order.  Every node a gate's backward records knows 
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,26 +120,6 @@ class Recorded:
         pending[key] = total
 
 
-_RECORDED: weakref.WeakKeyDictionary[Value, list[tuple[Any, Any]]] = (
-    weakref.WeakKeyDictionary())
-"""Output → weak references to the (input, gradient) pairs of its last ``create_graph``
-gradient.  Weak both ways: a gradient's graph often holds its output (``exp``'s gradient
-is ``up * out``), so a strong entry would be a cycle that keeps both alive for ever."""
-
-
-def recorded_gradients(output: Value) -> list[tuple[Value, Value]]:
-    """The ``(input, gradient)`` pairs of the last :func:`grad` of ``output`` with
-    ``create_graph=True`` whose gradients are still alive; empty if there are none.
-
-    >>> x = Value(2.0, label="x"); f = x * x
-    >>> gradients = grad(f, x, create_graph=True)
-    >>> [(i.label, g.data) for i, g in recorded_gradients(f)]
-    [('x', 4.0)]
-    """
-    pairs = [(i(), g()) for i, g in _RECORDED.get(output, [])]
-    return [(i, g) for i, g in pairs if i is not None and g is not None]
-
-
 def _as_list(what: str, v: Any) -> list[Value]:
     items = [v] if isinstance(v, Value) else list(v)
     for i, item in enumerate(items):
@@ -226,9 +205,6 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
         elif not create_graph:
             g = _constant(x, g)
         result.append(g)
-    if create_graph:
-        for out in outs:
-            _RECORDED[out] = [(weakref.ref(x), weakref.ref(g)) for x, g in zip(ins, result)]
     return tuple(result)
 
 
@@ -274,4 +250,4 @@ def composite_vjp(forward: Callable[..., Value], up: Value,
     return tuple(next(grads) if p.requires_grad else None for p in parents)
 
 
-__all__ = ["FORK", "Origin", "backward_graph", "composite_vjp", "grad", "recorded_gradients"]
+__all__ = ["FORK", "Origin", "backward_graph", "composite_vjp", "grad"]

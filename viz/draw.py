@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from .backward import backward_circuit
 from .digraph import Digraph
 from .escape import dot_html, dot_string
 from .graphview import GraphView, scope_prefixes
@@ -26,6 +27,10 @@ from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_
 from .layout import Plan, plan
 from .style import GradScale, Theme, get_theme, legend_label
 from .summary import fmt, fmt_shape, magnitude, tensor_summary
+
+BACKWARD_EDGE = "#d1242f"
+"""The colour of edges into nodes a differentiable backward recorded: the course's red
+arrows of the backward pass."""
 
 
 @dataclass
@@ -146,6 +151,8 @@ class _Renderer:
                     color=theme.edge, arrowsize="0.6")
         self.body: dict[str | None, list[tuple[str, str, dict[str, str]]]] = defaultdict(list)
         self.n_clusters = 0
+        self.backward = {i for i, v in enumerate(view.values)
+                         if getattr(v, "origin", None) is not None}
 
     # ---------------------------------------------------------------- nodes
     def state(self, i: int) -> str:
@@ -165,7 +172,7 @@ class _Renderer:
         flag = None
         width = 2 if kind == "output" else 1
         text = None
-        if self.grads and v.requires_grad:
+        if self.grads and v.requires_grad and (i in self.known or i not in self.backward):
             if self.overlay.grad_text is not None:
                 text = self.overlay.grad_text.get(i, grad_cells(None, v.is_scalar))
             else:
@@ -224,6 +231,8 @@ class _Renderer:
             attrs.update(self.flow_attrs(self.known[i]))
         else:
             attrs.update(self.step_edge_attrs(i))
+            if i in self.backward:
+                attrs.update(color=BACKWARD_EDGE, penwidth="1.5")
         return attrs
 
     # ---------------------------------------------------------------- edges
@@ -253,6 +262,8 @@ class _Renderer:
             attrs.update(self.flow_attrs(g))
         else:
             attrs.update(self.step_edge_attrs(child))
+            if child in self.backward:
+                attrs.update(color=BACKWARD_EDGE, penwidth="1.5")
         if self.edge_labels and g is not None and self.m.values[parent].is_scalar:
             if self.state(child) in ("current", "done"):
                 attrs["label"] = f" {fmt(g)}"
@@ -366,7 +377,7 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
          theme: str | Theme = "light", params: Any = None, collapse: Any = None,
          max_nodes: int | None = 500, clusters: bool = True, flow: bool = True,
          edge_labels: bool | None = None, legend: bool = True, vanish: float = 1e-6,
-         explode: float = 1e4, title: str | None = None) -> Digraph:
+         explode: float = 1e4, title: str | None = None, backward: bool = False) -> Digraph:
     """Draw the graph that produced ``value`` (a ``graphviz.Digraph``, inline in Jupyter).
 
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom); by default LR for
@@ -381,6 +392,13 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     - ``flow``: colour and size edges by gradient magnitude (log scale, with a legend);
       gradients below ``vanish`` or above ``explode`` (or NaN/inf) are flagged.
     - ``edge_labels``: write each use's gradient on its edge (default: small scalar graphs).
+    - ``backward``: draw the backward circuit too: the backward pass of ``value`` recorded
+      as gates (as ``autograd.grad(..., create_graph=True)`` records it), with the forward
+      graph; each forward value shows its gradient, each leaf's is named ``∂f/∂x``.
+
+    Nodes recorded by a differentiable backward (any gradient Value drawn) are boxed by the
+    forward gate whose backward made them (``backward of mul #3 · swaps``, #3 its step in
+    backward order) and the edges into them are red.
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a")
@@ -392,15 +410,24 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     if not hasattr(value, "parents") or not hasattr(value, "data"):
         raise TypeError(f"viz.draw: expected an autograd Value, got {type(value).__name__}")
     t = get_theme(theme)
-    view = GraphView(value, params)
+    circuit = backward_circuit(value) if backward else None
+    view = GraphView(value, params, circuit.outputs if circuit else ())
     rankdir = check_rankdir(rankdir, view)
     layout = plan(view, collapse, max_nodes)
     grads = _backward_ran(value) if forward_only is None else not forward_only
     if edge_labels is None:
         edge_labels = view.is_scalar and layout.count <= 80
-    r = _Renderer(view, layout, t, finished(view, grads), rankdir=rankdir, grads=grads,
-                  flow=flow and grads, edge_labels=edge_labels, legend=legend, vanish=vanish,
-                  explode=explode, title=title, clusters=clusters, numbered=False)
+    overlay = finished(view, grads)
+    if circuit:  # each forward value shows its gradient; the backward nodes are drawn
+        grads, overlay = True, Overlay(["done"] * len(view), {
+            i: circuit.grads[id(v)] for i, v in enumerate(view.values)
+            if id(v) in circuit.grads}, {})
+    r = _Renderer(view, layout, t, overlay, rankdir=rankdir, grads=grads,
+                  flow=flow and grads and not backward, edge_labels=edge_labels,
+                  legend=legend, vanish=vanish, explode=explode, title=title,
+                  clusters=clusters, numbered=False)
+    if circuit and id(circuit.seed) in view.index:  # part of the backward circuit
+        r.backward.add(view.index[id(circuit.seed)])
     return r.build()
 
 
