@@ -291,7 +291,7 @@ def multi_backward_order(roots: Sequence[Value]) -> list[Value]:
             if id(node) not in seen:
                 seen.add(id(node))
                 order.append(node)
-    return order[::-1] if len(roots) > 1 else backward_order(roots[0])
+    return order[::-1]
 
 
 def leading_to(order: list[Value], targets: Sequence[Value]) -> set[int]:
@@ -337,10 +337,9 @@ def walk_backward(root: Value | Sequence[Value], grad: Any = None, *,
     >>> x.grad
     0.0
     """
-    roots = list(root) if isinstance(root, (list, tuple)) else [root]
-    seeds = list(grad) if isinstance(root, (list, tuple)) and grad is not None else [grad]
-    if isinstance(root, (list, tuple)) and grad is None:
-        seeds = [None] * len(roots)
+    several = isinstance(root, (list, tuple))
+    roots = list(root) if several else [root]
+    seeds = list(grad) if several and grad is not None else [grad] * len(roots)
     for r in roots:
         if not r.requires_grad:
             raise GradgateError("walk_backward: this Value does not require grad (it was made "

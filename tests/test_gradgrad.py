@@ -280,3 +280,16 @@ def test_a_gate_without_a_differentiable_backward_says_so():
     with pytest.raises(autograd.GradgateError, match="cube: this gate has no differentiable"):
         autograd.grad(apply(Cube(), x), x, create_graph=True)
     assert autograd.grad(apply(Cube(), x), x)[0].data == 12.0
+
+
+def test_every_gate_of_the_engine_has_a_differentiable_backward():
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    gates = [g for g in subclasses(autograd.Gate)  # the shared bases (_Reduction) aside
+             if g.__module__.startswith("autograd.") and not g.__name__.startswith("_")]
+    assert len(gates) >= 30
+    missing = [g.__name__ for g in gates if g.vjp is autograd.Gate.vjp]
+    assert missing == [], f"gates without a vjp: {missing}"
