@@ -19,7 +19,6 @@ differentiated again, to any order.  Every node a gate's backward records knows 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,38 +26,8 @@ import numpy as np
 from .errors import GradgateError
 from .graph import FREED, _seed, multi_backward_order, walk_backward
 from .ops.broadcast import apply_sum_to
+from .origin import FORK, ORIGINS, Origin
 from .value import Value, lift
-
-FORK = "gradients add at a fork"
-"""The rule of the add nodes where the gradients of a value's several uses meet."""
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a node recorded by a differentiable backward came from: the forward ``node``
-    whose backward made it, that node's ``step`` in backward order (1 is the output, as
-    ``viz.step`` numbers them) and the ``rule`` that ran (the gate's rule, or :data:`FORK`).
-
-    >>> x = Value(2.0, label="x")
-    >>> (g,) = grad(x * x, x, create_graph=True)
-    >>> g.origin.label, g.origin.node is x
-    ('fork at x #2 · gradients add', True)
-    >>> [p.origin.label for p in g.parents]
-    ['backward of mul #1 · swaps', 'backward of mul #1 · swaps']
-    """
-
-    node: Value
-    step: int
-    rule: str
-
-    @property
-    def label(self) -> str:
-        """``'backward of mul #3 · swaps'``, or ``'fork at x #5 · gradients add'``."""
-        node = self.node
-        name = node.gate.name if node.gate is not None else None
-        if self.rule == FORK:
-            return f"fork at {node.label or name or 'a leaf'} #{self.step} · gradients add"
-        return f"backward of {name} #{self.step} · {self.rule}"
 
 
 def _tag(outputs: Sequence[Value], boundary: set[int], origin: Origin) -> None:
@@ -72,7 +41,7 @@ def _tag(outputs: Sequence[Value], boundary: set[int], origin: Origin) -> None:
         if id(v) in seen:
             continue
         seen.add(id(v))
-        v._origin = origin
+        ORIGINS[v] = origin
         stack.extend(p for p in v._parents if id(p) not in seen)
 
 
@@ -116,7 +85,7 @@ class Recorded:
             pending[key] = g
             return
         total = pending[key] + g
-        total._origin = Origin(parent, self.steps[key], FORK)
+        ORIGINS[total] = Origin(parent, self.steps[key], FORK)
         pending[key] = total
 
 

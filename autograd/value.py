@@ -31,6 +31,7 @@ from .ops.axes import shape_arg
 from .ops.broadcast import BroadcastTo, SumTo
 from .ops.matmul import MATMUL_GATE
 from .ops.shape import GetItem, Reshape, Transpose
+from .origin import ORIGINS
 from .utils.dtypes import as_float_array
 
 Number = (numbers.Real, np.integer, np.floating)
@@ -83,7 +84,7 @@ class Value:
     """
 
     __slots__ = ("_data", "_grad", "_up", "_parents", "_gate", "_saved", "label",
-                 "requires_grad", "scope", "_origin", "__weakref__")
+                 "requires_grad", "scope", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.ones(3) * v is a Value
     is_parameter = False
     """True for trainable parameters (``layers.Parameter`` sets it), so pictures mark them."""
@@ -235,7 +236,7 @@ class Value:
     @property
     def origin(self) -> Any:
         """For a node recorded by a differentiable backward (``create_graph=True``), the
-        :class:`~autograd.differentiable.Origin` saying which forward node's backward made
+        :class:`~autograd.origin.Origin` saying which forward node's backward made
         it and by which rule; None for every other node.
 
         >>> from autograd import grad
@@ -244,10 +245,7 @@ class Value:
         >>> g.origin.label, g.origin.node.gate.name, Value(1.0).origin
         ('backward of tanh #1 · local derivative', 'tanh', None)
         """
-        try:
-            return self._origin
-        except AttributeError:
-            return None
+        return ORIGINS.get(self)
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
