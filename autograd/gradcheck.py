@@ -27,6 +27,12 @@ def _float64_copy(v: Any) -> Value:
     return Value(data, label=v.label, requires_grad=v.requires_grad)
 
 
+def _check_tolerances(op: str, eps: float, atol: float, rtol: float) -> None:
+    if not all(np.isfinite(t) and t >= 0 for t in (eps, atol, rtol)) or eps == 0:
+        raise ValueError(f"{op}: eps must be > 0 and atol, rtol >= 0 (all finite); got "
+                         f"eps={eps!r}, atol={atol!r}, rtol={rtol!r}")
+
+
 def _projected(fn: Callable[..., Value], xs: list[Value], weights: Any) -> float:
     with no_grad():
         out = fn(*xs)
@@ -45,9 +51,7 @@ def gradcheck(fn: Callable[..., Value], inputs: Value | Sequence[Any], eps: floa
     >>> gradcheck(lambda x: x * x, [Value(3.0)])
     True
     """
-    if not all(np.isfinite(t) and t >= 0 for t in (eps, atol, rtol)) or eps == 0:
-        raise ValueError(f"gradcheck: eps must be > 0 and atol, rtol >= 0 (all finite); got "
-                         f"eps={eps!r}, atol={atol!r}, rtol={rtol!r}")
+    _check_tolerances("gradcheck", eps, atol, rtol)
     if isinstance(inputs, Value):
         inputs = [inputs]
     xs = [_float64_copy(v) for v in inputs]
@@ -101,6 +105,7 @@ def gradgradcheck(fn: Callable[..., Value], inputs: Value | Sequence[Any],
     >>> gradgradcheck(lambda x: x * x * x, [Value(2.0)])
     True
     """
+    _check_tolerances("gradgradcheck", eps, atol, rtol)
     if isinstance(inputs, Value):
         inputs = [inputs]
     gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
