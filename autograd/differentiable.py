@@ -127,6 +127,10 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     - An input the outputs do not depend on raises a :class:`GradgateError`, unless
       ``allow_unused=True``: then its gradient is a zero Value (not None, as PyTorch gives),
       so arithmetic on the results keeps working.
+    - An output that requires no grad adds nothing.  A recorded gradient can be such a
+      constant where PyTorch's is not: relu's is ``up × mask`` with a constant mask, so a
+      Hessian-vector product ``grad(list_of_gradients, params, v)`` still works.  It is an
+      error only when no output requires grad (without ``allow_unused``).
 
     >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
     >>> gx, gy = grad(x * y, [x, y])
@@ -135,25 +139,27 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     """
     outs = _as_list("outputs", outputs)
     ins = _as_list("inputs", inputs)
-    for i, out in enumerate(outs):
-        if not out.requires_grad:
-            raise GradgateError(f"grad: output {i} (shape {out.shape}) does not require grad: "
-                                "it was made from constants, with requires_grad=False, or "
-                                "inside no_grad()")
     for i, x in enumerate(ins):
         if not x.requires_grad:
             raise GradgateError(f"grad: input {i} (shape {x.shape}) does not require grad, "
                                 "so no gradient can be taken with respect to it")
-    if grad_outputs is None:
-        seeds: Any = None
-    else:
+    seeds = [None] * len(outs)
+    if grad_outputs is not None:
         seeds = [grad_outputs] if isinstance(outputs, Value) else list(grad_outputs)
         if len(seeds) != len(outs):
             raise GradgateError(f"grad: {len(outs)} outputs but {len(seeds)} grad_outputs")
+    live = [(out, seed) for out, seed in zip(outs, seeds) if out.requires_grad]
+    if not live and not allow_unused:
+        raise GradgateError(f"grad: output 0 (shape {outs[0].shape}) does not require grad: "
+                            "it was made from constants, with requires_grad=False, or inside "
+                            "no_grad()" if len(outs) == 1 else
+                            f"grad: none of the {len(outs)} outputs requires grad")
     wanted = {id(x): i for i, x in enumerate(ins)}
     found: dict[int, Any] = {}
     visited: list[Value] = []
-    for node, up, _ in walk_backward(outs, seeds, create_graph=create_graph, towards=ins):
+    walk = walk_backward([o for o, _ in live], [s for _, s in live], create_graph=create_graph,
+                         towards=ins) if live else ()
+    for node, up, _ in walk:
         visited.append(node)
         if id(node) in wanted:
             found[id(node)] = up

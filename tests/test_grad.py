@@ -12,6 +12,7 @@ import pytest
 
 from autograd import GradgateError, GraphFreedError, Value, grad, maximum, no_grad
 from autograd.differentiable import FORK
+from autograd.origin import ORIGINS
 
 
 def test_one_gradient_per_input_shaped_like_it():
@@ -91,6 +92,20 @@ def test_errors_for_outputs_or_inputs_without_grad():
         grad(y, x)
     with pytest.raises(TypeError, match="inputs must be Values; item 0 is a float"):
         grad(x * 2, [1.0])
+
+
+def test_outputs_that_need_no_grad_add_nothing():
+    """relu's recorded gradient is up × a constant mask: a constant, for a Hessian-vector
+    product over several gradients."""
+    w, b = Value(np.array([1.0, -2.0])), Value(0.5)
+    f = ((w * np.array([3.0, 1.0])).sum() + b).relu()
+    gw, gb = grad(f, [w, b], create_graph=True)
+    assert gb.requires_grad is False and gw.requires_grad is False  # piecewise linear
+    hw, hb = grad([gw, gb, (w * w).sum()], [w, b], [np.ones(2), 1.0, 1.0], allow_unused=True)
+    assert hw.data.tolist() == [2.0, -4.0] and hb.data == 0.0
+    with pytest.raises(GradgateError, match="none of the 2 outputs requires grad"):
+        grad([gw, gb], [w, b], [np.ones(2), 1.0])
+    assert grad([gw, gb], w, [np.ones(2), 1.0], allow_unused=True)[0].data.tolist() == [0, 0]
 
 
 def test_retain_graph_defaults_to_create_graph():
@@ -188,6 +203,7 @@ def test_double_backward_through_a_deep_chain_without_recursion():
     node is freed once the results are dropped."""
     n = 50_000  # two nodes per step: 10^5 nodes
     assert n > sys.getrecursionlimit() * 10
+    tagged = len(ORIGINS)
     x = Value(0.1)
     h = x
     for _ in range(n):
@@ -201,3 +217,4 @@ def test_double_backward_through_a_deep_chain_without_recursion():
     probe = weakref.ref(h)
     del f, g, gg, h
     assert probe() is None  # freed by reference counting, without the cyclic collector
+    assert len(ORIGINS) == tagged  # and the provenance of the recorded nodes with them
