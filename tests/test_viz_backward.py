@@ -5,8 +5,10 @@ nodes boxed by the forward gate whose backward made them."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import numpy as np
+import pytest
 from conftest import course_circuit
 
 import viz
@@ -62,3 +64,15 @@ def test_tensor_graph_backward_picture():
     assert "backward of matmul #3 · swaps" in labels
     assert "backward of tanh #2 · local derivative" in labels
     assert "∂loss/∂w" in src and "∂loss/∂x" in src
+
+
+def test_the_backward_picture_renders_with_graphviz():
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    f, _ = course_circuit()
+    svg = viz.draw(f, backward=True).pipe(format="svg", encoding="utf-8")
+    assert svg.count(f'stroke="{BACKWARD_EDGE}"') >= 12  # the red arrows, drawn
+    for title in ("backward of mul #1 · swaps", "backward of mul #3 · swaps",
+                  "backward of maximum #6 · routes"):
+        assert title in svg
+    assert "∂f/∂x" in svg and "∂f/∂f" in svg
