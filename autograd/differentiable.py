@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .errors import GradgateError
-from .graph import FREED, _seed, multi_backward_order, walk_backward
+from .graph import FREED, _seed, walk_backward
 from .ops.broadcast import apply_sum_to
 from .origin import FORK, ORIGINS, Origin
 from .value import Value, lift
@@ -195,15 +195,13 @@ def backward_graph(root: Value, grad_output: Any = None) -> None:
     >>> x.grad
     6.0
     """
-    order = multi_backward_order([root])
-    leaves = [n for n in order if n._gate is None]
-    grads = grad(root, leaves, grad_output, create_graph=True, allow_unused=True)
-    for leaf, g in zip(leaves, grads):
-        data = g.data
-        if leaf._grad is None:
-            leaf._grad = data if leaf.is_scalar else np.array(data)
-        else:
-            leaf._grad = leaf._grad + data
+    for node, up, _ in walk_backward(root, grad_output, create_graph=True):
+        if node._gate is None:
+            data = up.data
+            if node._grad is None:
+                node._grad = data if node.is_scalar else np.array(data)
+            else:
+                node._grad = node._grad + data
 
 
 def composite_vjp(forward: Callable[..., Value], up: Value,

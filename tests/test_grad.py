@@ -170,6 +170,12 @@ def test_backward_with_create_graph_accumulates_and_records():
     assert (x.grad, y.grad) == (1.0 + -4.0 + 1.0, 3.0)
     f.backward()  # the graph was retained
     assert x.grad == -5.0
+    results = []
+    for create_graph in (False, True):  # the same .grad as the ordinary backward
+        a, b = Value(np.array([1.0, -2.0])), Value(np.array([[0.5], [3.0]]))
+        ((a * b).tanh().sum() + maximum(a, 0.0).sum()).backward(create_graph=create_graph)
+        results.append(np.concatenate([a.grad.ravel(), b.grad.ravel()]))
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12)
 
 
 def test_recorded_nodes_know_their_origin():
