@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .errors import GradgateError
+
 ADD, MUL, MAX, LOCAL = "add", "mul", "max", "local"
 
 RULES = {
@@ -148,6 +150,17 @@ class Gate:
     def backward(self, up: Any, saved: Any) -> tuple[Any, ...]:
         """Return the gradient for each input given the upstream gradient ``up``."""
         raise NotImplementedError
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, ...]:
+        """The differentiable backward: :meth:`backward` written with Value ops, so that it
+        records gates (``autograd.grad(..., create_graph=True)``).
+
+        ``up`` is the upstream gradient as a Value and ``node`` the forward node (its
+        ``parents`` are the inputs); returns one Value (or None) per input, in the broadcast
+        shape, as :meth:`backward` does.
+        """
+        raise GradgateError(f"{self.name}: this gate has no differentiable backward, so "
+                            "create_graph=True cannot pass through it")
 
     def params(self) -> dict[str, Any]:
         """The gate's parameters worth showing (empty for plain ops), for pictures and

@@ -18,7 +18,7 @@ gradients on a picture's edges): it touches no ``.grad``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from sys import getrefcount
 from typing import TYPE_CHECKING, Any
 
@@ -126,9 +126,18 @@ def unbroadcast(g: Any, parent: Value) -> Any:
     data = parent._data
     if type(data) is float:
         return g if type(g) is float else float(np.sum(g))
+    return reduce_to(g, data.shape, data.dtype)
+
+
+def reduce_to(g: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Sum array ``g`` over the axes broadcasting added or stretched to get ``shape``, in
+    ``dtype``: the backward of every broadcast (a number ``g`` is spread over ``shape``).
+
+    >>> reduce_to(np.ones((4, 2, 3)), (2, 1), np.float64).tolist()
+    [[12.0], [12.0]]
+    """
     if type(g) is not np.ndarray:
-        return np.full(data.shape, g, data.dtype)
-    shape = data.shape
+        return np.full(shape, g, dtype)
     if g.shape != shape:
         extra = g.ndim - len(shape)
         if extra:
@@ -138,8 +147,8 @@ def unbroadcast(g: Any, parent: Value) -> Any:
             g = g.sum(axis=axes, keepdims=True)
         if g.shape != shape:
             g = np.broadcast_to(g, shape)
-    if g.dtype != data.dtype:
-        g = g.astype(data.dtype)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
     return g
 
 
@@ -248,11 +257,34 @@ def _propagate(order: list[Value], retain_graph: bool, nonfinite: list[str]) -> 
             node._saved = FREED
 
 
+def saved_state(node: Value) -> Any:
+    """What ``node``'s gate saved in its forward, for its backward.
+
+    Raises :class:`GraphFreedError` when a backward without ``retain_graph`` freed it;
+    scalar nodes of deterministic gates are recomputed from their parents' data instead.
+
+    >>> from autograd import Value
+    >>> saved_state(Value(3.0) * Value(-4.0))
+    (3.0, -4.0)
+    """
+    saved = node._saved
+    if saved is not FREED:
+        return saved
+    gate = node._gate
+    datas = [p._data for p in node._parents]
+    if not all(type(d) is float for d in datas) or not getattr(gate, "deterministic", True):
+        raise GraphFreedError(
+            f"{gate.name}: this tensor node's saved intermediates were freed by "
+            "backward(); build the graph again or call backward(retain_graph=True)",
+            gate.name)
+    return gate.forward(*datas)[1]
+
+
 def local_backward(node: Value, up: Any) -> tuple[Any, ...]:
     """The gradients ``node`` sends to each of its parents for upstream ``up``; pure.
 
     Raises :class:`GraphFreedError` when a backward without ``retain_graph`` freed the
-    saved tensors; scalar nodes are recomputed from their parents' data instead.
+    saved tensors (see :func:`saved_state`).
 
     >>> from autograd import Value
     >>> x, y = Value(3.0), Value(-4.0)
@@ -262,21 +294,49 @@ def local_backward(node: Value, up: Any) -> tuple[Any, ...]:
     gate = node._gate
     if gate is None:
         return ()
-    saved = node._saved
-    if saved is FREED:
-        datas = [p._data for p in node._parents]
-        if not all(type(d) is float for d in datas) or not getattr(gate, "deterministic", True):
-            raise GraphFreedError(
-                f"{gate.name}: this tensor node's saved intermediates were freed by "
-                "backward(); build the graph again or call backward(retain_graph=True)",
-                gate.name)
-        saved = gate.forward(*datas)[1]
-    grads = gate.backward(up, saved)
+    grads = gate.backward(up, saved_state(node))
     return tuple(None if g is None or not p.requires_grad else unbroadcast(g, p)
                  for p, g in zip(node._parents, grads))
 
 
-def walk_backward(root: Value, grad: Any = None) -> Iterator[tuple[Value, Any, tuple[Any, ...]]]:
+def multi_backward_order(roots: Sequence[Value]) -> list[Value]:
+    """:func:`backward_order` of several outputs at once: every node that requires grad and
+    that some root reaches, each once, children before parents.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x"); a = x * 3; b = a.exp()
+    >>> [n.label or n.gate.name for n in multi_backward_order([a, b])]
+    ['exp', 'mul', 'x']
+    """
+    order: list[Value] = []
+    seen: set[int] = set()
+    for root in roots:
+        for node in topological_order(root, grad_only=True):
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+    return order[::-1]
+
+
+def leading_to(order: list[Value], targets: Sequence[Value]) -> set[int]:
+    """The ids of the nodes in backward ``order`` with a path through parents to one of
+    ``targets`` (the targets included): the only nodes a gradient for them passes through.
+
+    >>> from autograd import Value
+    >>> x, w = Value(1.0), Value(2.0); f = (x * w).exp()
+    >>> len(leading_to(backward_order(f), [x]))      # exp, mul and x; not w
+    3
+    """
+    found = {id(t) for t in targets}
+    for node in reversed(order):
+        if any(id(p) in found for p in node._parents):
+            found.add(id(node))
+    return found
+
+
+def walk_backward(root: Value | Sequence[Value], grad: Any = None, *,
+                  create_graph: bool = False, towards: Sequence[Value] | None = None,
+                  ) -> Iterator[tuple[Value, Any, tuple[Any, ...]]]:
     """Backward as a pure generator: ``(node, upstream, sent)`` for every node that requires
     grad, in the order backward visits them (``root`` first, leaves last).
 
@@ -288,6 +348,12 @@ def walk_backward(root: Value, grad: Any = None) -> Iterator[tuple[Value, Any, t
     Raises :class:`GraphFreedError` at a tensor node whose saved intermediates an earlier
     backward freed.
 
+    ``root`` may be a list of outputs, with ``grad`` None or one seed per output (their
+    gradients add).  ``towards``: visit only the nodes on a path to one of these Values.
+    ``create_graph``: upstream and sent are Values, the backward recorded as gates (each
+    gate's :meth:`~autograd.gate.Gate.vjp`, see :mod:`autograd.differentiable`), and nodes
+    no gradient reached are skipped.
+
     >>> from autograd import Value
     >>> x, y = Value(3.0, label="x"), Value(-4.0, label="y")
     >>> [(n.label or n.gate.name, up, sent) for n, up, sent in walk_backward(x * y)]
@@ -295,17 +361,55 @@ def walk_backward(root: Value, grad: Any = None) -> Iterator[tuple[Value, Any, t
     >>> x.grad
     0.0
     """
-    if not root.requires_grad:
-        raise GradgateError("walk_backward: this Value does not require grad (it was made "
-                            "from constants, with requires_grad=False, or inside no_grad())")
-    pending: dict[int, Any] = {id(root): _seed(root, grad)}
-    for node in backward_order(root):
+    several = isinstance(root, (list, tuple))
+    roots = list(root) if several else [root]
+    seeds = list(grad) if several and grad is not None else [grad] * len(roots)
+    for r in roots:
+        if not r.requires_grad:
+            raise GradgateError("walk_backward: this Value does not require grad (it was made "
+                                "from constants, with requires_grad=False, or inside "
+                                "no_grad())")
+    order = multi_backward_order(roots)
+    if create_graph:
+        from .differentiable import Recorded
+
+        mode: Any = Recorded(order)
+    else:
+        mode = ARRAYS
+    pending: dict[int, Any] = {}
+    for r, seed in zip(roots, seeds):
+        mode.accumulate(pending, r, mode.seed(r, seed))
+    wanted = None if towards is None else leading_to(order, towards)
+    for node in order:
+        if wanted is not None and id(node) not in wanted:
+            continue
         up = pending.pop(id(node), None)
+        if up is None and create_graph:
+            continue
         if up is None:  # no gradient reached it
             up = 0.0 if type(node._data) is float else np.zeros_like(node._data)
-        sent = local_backward(node, up)
+        sent = mode.local(node, up)
         yield node, up, sent
         for parent, g in zip(node._parents, sent):
-            if g is not None:
-                key = id(parent)
-                pending[key] = g if key not in pending else pending[key] + g
+            if g is not None and (wanted is None or id(parent) in wanted):
+                mode.accumulate(pending, parent, g)
+
+
+class _Arrays:
+    """How :func:`walk_backward` computes on plain numbers and arrays (no graph)."""
+
+    @staticmethod
+    def seed(root: Value, grad: Any) -> Any:
+        return _seed(root, grad)
+
+    @staticmethod
+    def local(node: Value, up: Any) -> tuple[Any, ...]:
+        return local_backward(node, up)
+
+    @staticmethod
+    def accumulate(pending: dict[int, Any], parent: Value, g: Any) -> None:
+        key = id(parent)
+        pending[key] = g if key not in pending else pending[key] + g
+
+
+ARRAYS = _Arrays()

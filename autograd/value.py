@@ -34,8 +34,11 @@ from .errors import (
 from .gate import Gate
 from .grad_mode import STATE
 from .ops import arith, reduce, unary
+from .ops.axes import shape_arg
+from .ops.broadcast import BroadcastTo, SumTo
 from .ops.matmul import MATMUL_GATE
 from .ops.shape import GetItem, Reshape, Transpose
+from .origin import ORIGINS
 from .utils.dtypes import as_float_array
 
 Number = (numbers.Real, np.integer, np.floating)
@@ -237,16 +240,39 @@ class Value:
         """True for Values made by the user rather than by an op."""
         return self._gate is None
 
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+    @property
+    def origin(self) -> Any:
+        """For a node recorded by a differentiable backward (``create_graph=True``), the
+        :class:`~autograd.origin.Origin` saying which forward node's backward made
+        it and by which rule; None for every other node.
+
+        >>> from autograd import grad
+        >>> x = Value(3.0, label="x")
+        >>> (g,) = grad(x.tanh(), x, create_graph=True)
+        >>> g.origin.label, g.origin.node.gate.name, Value(1.0).origin
+        ('backward of tanh #1 · local derivative', 'tanh', None)
+        """
+        return ORIGINS.get(self)
+
+    def backward(self, grad: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
         """Accumulate d(self)/d(node) into ``.grad`` of every node that requires grad.
 
         ``grad`` defaults to 1 for a scalar or one-element output.  Saved intermediates
-        are freed afterwards unless ``retain_graph=True``.
+        are freed afterwards unless ``retain_graph`` (which defaults to ``create_graph``).
+        With ``create_graph=True`` the backward pass is itself recorded as gates (see
+        :func:`autograd.grad`, which returns those gradients as Values to differentiate
+        again) and the graph is kept; each leaf's ``.grad`` accumulates the numbers.
 
         >>> x = Value(3.0); (x * x).backward(); x.grad
         6.0
         """
-        graph.backward(self, grad, retain_graph)
+        if create_graph:
+            from .differentiable import backward_graph
+
+            backward_graph(self, grad)
+        else:
+            graph.backward(self, grad, bool(retain_graph))
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Value:
@@ -343,6 +369,28 @@ class Value:
     def T(self) -> Value:
         """The transpose (axes reversed)."""
         return self.transpose()
+
+    def broadcast_to(self, *shape: Any) -> Value:
+        """The Value copied over ``shape`` by NumPy's broadcasting (add gate: the gradient
+        is summed back).
+
+        >>> Value([1.0, 2.0]).broadcast_to(2, 2).data.tolist()
+        [[1.0, 2.0], [1.0, 2.0]]
+        """
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return apply(BroadcastTo(shape_arg("broadcast_to", shape)), self)
+
+    def sum_to_size(self, *shape: Any) -> Value:
+        """The sum down to ``shape``, over the axes broadcasting to this Value's shape would
+        add or stretch (PyTorch's ``sum_to_size``; add gate).
+
+        >>> Value([[1.0, 2.0], [3.0, 4.0]]).sum_to_size(1, 2).data.tolist()
+        [[4.0, 6.0]]
+        """
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return apply(SumTo(shape_arg("sum_to_size", shape)), self)
 
     def __getitem__(self, index: Any) -> Value:
         return apply(GetItem(index), self)

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 CHAPTERS = ["01_backprop_gates", "02_scalars_to_mlp", "03_knn_and_linear",
-            "04_neural_networks", "05_convolution", "06_architectures", "07_rnn_lstm"]
+            "04_neural_networks", "05_convolution", "06_architectures", "07_rnn_lstm",
+            "08_higher_order"]
 CELL_TIMEOUT = 300
 
 

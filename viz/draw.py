@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .aliases import aliased_uses
+from .backward import backward_circuit
 from .digraph import Digraph
 from .escape import dot_html, dot_string
 from .graphview import GraphView, scope_prefixes
@@ -27,6 +28,10 @@ from .labels import box_label, grad_cells, op_label, scalar_value_label, tensor_
 from .layout import LAYOUT_LIMITS, LIMITS_FROM, Plan, fallback_plan, plan
 from .style import GradScale, Theme, get_theme, legend_label
 from .summary import fmt, fmt_shape, magnitude, tensor_summary
+
+BACKWARD_EDGE = "#d1242f"
+"""The colour of edges into nodes a differentiable backward recorded: the course's red
+arrows of the backward pass."""
 
 
 @dataclass
@@ -156,6 +161,8 @@ class _Renderer:
         self.n_clusters = 0
         self.cluster_paths: dict[str, str] = {}  # cluster name -> module path
         self.box_paths: dict[str, str] = {}  # collapsed box node -> module path
+        self.backward = {i for i, v in enumerate(view.values)
+                         if getattr(v, "origin", None) is not None}
 
     # ---------------------------------------------------------------- nodes
     def state(self, i: int) -> str:
@@ -175,7 +182,7 @@ class _Renderer:
         flag = None
         width = 2 if kind == "output" else 1
         text = None
-        if self.grads and v.requires_grad:
+        if self.grads and v.requires_grad and (i in self.known or i not in self.backward):
             if self.overlay.grad_text is not None:
                 text = self.overlay.grad_text.get(i, grad_cells(None, v.is_scalar))
             else:
@@ -243,6 +250,8 @@ class _Renderer:
             attrs.update(self.flow_attrs(self.known[i]))
         else:
             attrs.update(self.step_edge_attrs(i))
+            if i in self.backward:
+                attrs.update(color=BACKWARD_EDGE, penwidth="1.5")
         return attrs
 
     def alias_node(self, parent: int, child: int, pos: int) -> str:
@@ -293,6 +302,8 @@ class _Renderer:
             attrs.update(self.flow_attrs(g))
         else:
             attrs.update(self.step_edge_attrs(child))
+            if child in self.backward:
+                attrs.update(color=BACKWARD_EDGE, penwidth="1.5")
         if self.edge_labels and g is not None and self.m.values[parent].is_scalar:
             if self.state(child) in ("current", "done"):
                 attrs["label"] = f" {fmt(g)}"
@@ -411,7 +422,7 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
          max_nodes: int | None = 500, clusters: bool = True, flow: bool = True,
          edge_labels: bool | None = None, legend: bool = True, vanish: float = 1e-6,
          explode: float = 1e4, title: str | None = None, aliases: bool | int = True,
-         budget: float | None = 20.0) -> Digraph:
+         budget: float | None = 20.0, backward: bool = False) -> Digraph:
     """Draw the graph that produced ``value`` (a ``graphviz.Digraph``, inline in Jupyter).
 
     - ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom); by default LR for
@@ -434,6 +445,13 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
       nearest the output) is drawn instead, its title saying so (None: wait for ``dot``).
       Big pictures also get Graphviz limits that bound the layout work
       (:data:`viz.layout.LAYOUT_LIMITS`).
+    - ``backward``: draw the backward circuit too: the backward pass of ``value`` recorded
+      as gates (as ``autograd.grad(..., create_graph=True)`` records it), with the forward
+      graph; each forward value shows its gradient, each leaf's is named ``∂f/∂x``.
+
+    Nodes recorded by a differentiable backward (any gradient Value drawn) are boxed by the
+    forward gate whose backward made them (``backward of mul #3 · swaps``, #3 its step in
+    backward order) and the edges into them are red.
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a")
@@ -445,7 +463,8 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
     if not hasattr(value, "parents") or not hasattr(value, "data"):
         raise TypeError(f"viz.draw: expected an autograd Value, got {type(value).__name__}")
     t = get_theme(theme)
-    view = GraphView(value, params)
+    circuit = backward_circuit(value) if backward else None
+    view = GraphView(value, params, circuit.outputs if circuit else ())
     rankdir = check_rankdir(rankdir, view)
     layout = plan(view, collapse, max_nodes)
     grads = _backward_ran(value) if forward_only is None else not forward_only
@@ -455,12 +474,19 @@ def draw(value: Any, *, rankdir: str | None = None, forward_only: bool | None = 
         raise ValueError(f"viz.draw: budget must be a number of seconds > 0 or None; "
                          f"got {budget!r}")
     overlay = finished(view, grads)
+    if circuit:  # each forward value shows its gradient; the backward nodes are drawn
+        grads, overlay = True, Overlay(["done"] * len(view), {
+            i: circuit.grads[id(v)] for i, v in enumerate(view.values)
+            if id(v) in circuit.grads}, {})
 
     def picture(layout: Plan) -> Digraph:
         r = _Renderer(view, layout, t, overlay, rankdir=rankdir, grads=grads,
-                      flow=flow and grads, edge_labels=edge_labels, legend=legend,
-                      vanish=vanish, explode=explode, title=title, clusters=clusters,
-                      numbered=False, aliases=_aliases(view, layout, aliases))
+                      flow=flow and grads and not backward, edge_labels=edge_labels,
+                      legend=legend, vanish=vanish, explode=explode, title=title,
+                      clusters=clusters, numbered=False,
+                      aliases=_aliases(view, layout, aliases))
+        if circuit and id(circuit.seed) in view.index:  # part of the backward circuit
+            r.backward.add(view.index[id(circuit.seed)])
         return r.build()
 
     def coarser(spent: float) -> Digraph | None:

@@ -46,16 +46,25 @@ class GraphView:
     """The graph under ``root`` as numbered values with their uses, kinds, names and scopes.
 
     ``params`` (a module, dict or pairs) marks parameters and names unlabelled ones; Values
-    flagged ``is_parameter`` (``layers.Parameter``) count as parameters too.
+    flagged ``is_parameter`` (``layers.Parameter``) count as parameters too.  ``extra``:
+    ``(name, value)`` pairs of more outputs drawn with ``root`` (the gradients of a
+    ``viz.draw(f, backward=True)``), named so.  A node recorded by a differentiable backward
+    is scoped by its origin (``backward of mul #3 · swaps``), so it is boxed with the other
+    nodes of the same gate's backward.
 
     >>> from autograd import Value
     >>> GraphView(Value(1.0) + 2).kinds
     ['input', 'const', 'output']
     """
 
-    def __init__(self, root: Any, params: Any = None):
+    def __init__(self, root: Any, params: Any = None, extra: Any = ()):
         self.root = root
         self.values: list[Any] = topological_order(root, first_parent_first=True)
+        for _, value in extra:
+            seen = {id(v) for v in self.values}
+            self.values += [v for v in topological_order(value, first_parent_first=True)
+                            if id(v) not in seen]
+        self.extra_names = {id(v): name for name, v in extra}
         self.index: dict[int, int] = {id(v): i for i, v in enumerate(self.values)}
         self.uses: list[list[tuple[int, int]]] = [[] for _ in self.values]
         for i, v in enumerate(self.values):
@@ -88,7 +97,7 @@ class GraphView:
         label = self.values[i].label
         if label is not None and str(label) != "":
             return str(label)
-        return self.param_names.get(i)
+        return self.param_names.get(i, self.extra_names.get(id(self.values[i])))
 
     def display_name(self, i: int) -> str:
         """A name for text: the label, the parameter name, or the op and index."""
@@ -102,6 +111,9 @@ class GraphView:
 
     def _scope(self, i: int) -> str | None:
         v = self.values[i]
+        origin = getattr(v, "origin", None)
+        if origin is not None:  # one box per backward; a dot would nest boxes
+            return origin.label.replace(".", "\u2024")
         if v.scope:
             return str(v.scope)
         if i not in self.param_names or not self.uses[i]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..differentiable import composite_vjp
 from ..errors import GradgateError
 from ..gate import LOCAL, Gate
 from ..kernels import batchnorm as kernels
@@ -59,6 +60,26 @@ class BatchNorm(Gate):
             np.asarray(up), x, self._mean, self._invstd, weight, self.training, self._needs_dx)
         has_weight, has_bias = self._affine
         return (dx,) + ((dweight,) if has_weight else ()) + ((dbias,) if has_bias else ())
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, ...]:
+        return composite_vjp(self.composite, up, node)
+
+    def composite(self, x: Value, *affine: Value) -> Value:
+        """The same normalisation written with ordinary ops, for the differentiable backward:
+        in training the mean and variance are functions of ``x``, so they are recomputed."""
+        axes = (0,) + tuple(range(2, x.ndim))
+        channel = (1, -1) + (1,) * (x.ndim - 2)
+        if self.training:
+            mean = x.mean(axis=axes, keepdims=True)
+            centred = x - mean
+            var = (centred * centred).mean(axis=axes, keepdims=True)
+            y = centred / (var + self.eps) ** 0.5
+        else:
+            y = (x - self._mean.reshape(channel)) * self._invstd.reshape(channel)
+        weight, bias = self._split(affine)
+        if weight is not None:
+            y = y * weight.reshape(channel)
+        return y if bias is None else y + bias.reshape(channel)
 
 
 def _channel_vector(name: str, v: Any, channels: int, x_shape: tuple[int, ...]) -> None:

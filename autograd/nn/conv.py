@@ -54,6 +54,115 @@ class Conv2d(Gate):
                                              self.padding, self._dilation, self._needs)
         return (dx, dw, db) if has_bias else (dx, dw)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any, ...]:
+        x, w = node.parents[:2]
+        args = (self.stride, self.padding, self._dilation)
+        dx = conv2d_input(x.shape, w, up, *args) if x.requires_grad else None
+        dw = conv2d_weight(x, w.shape, up, *args) if w.requires_grad else None
+        return (dx, dw, up.sum(axis=(0, 2, 3))) if len(node.parents) == 3 else (dx, dw)
+
+
+class _ConvGrad(Gate):
+    """What the two gradient gates of conv2d share: the convolution's geometry, and
+    ``zeros`` standing in for the operand a kernel call needs only for its shape."""
+
+    family = MUL
+
+    def __init__(self, size: tuple[int, ...], stride: tuple[int, int],
+                 padding: tuple[int, int], dilation: tuple[int, int]):
+        self.size = size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+
+    def _args(self) -> tuple[Any, ...]:
+        return self.stride, self.padding, self.dilation
+
+    def zeros(self, dtype: Any) -> np.ndarray:
+        return np.zeros(self.size, dtype)
+
+
+class Conv2dInput(_ConvGrad):
+    """d(conv2d)/dx applied to ``up``: the transposed convolution of ``up`` (N,F,OH,OW)
+    with the weights, back to the input's ``size`` — a mul gate, bilinear in (up, w):
+    its gradients are a conv2d of the upstream with w and a :class:`Conv2dWeight`."""
+
+    name = "conv2d_input"
+
+    def forward(self, up: Any, w: Any) -> tuple[Any, Any]:
+        dtype = np.result_type(up, w)
+        dx = kernels.conv2d_backward(up.astype(dtype, copy=False), self.zeros(dtype), w,
+                                     *self._args(), (True, False))[0]
+        return dx, (up, w)
+
+    def backward(self, g: Any, saved: Any) -> tuple[Any, Any]:
+        up, w = saved
+        g = np.asarray(g, up.dtype)
+        d_up = kernels.conv2d_forward(g, w, None, *self._args())
+        d_w = kernels.conv2d_backward(up, g, w, *self._args(), (False, True))[1]
+        return d_up, d_w
+
+    def vjp(self, g: Any, node: Any) -> tuple[Any, Any]:
+        up, w = node.parents
+        return conv2d(g, w, None, *self._args()), conv2d_weight(g, w.shape, up, *self._args())
+
+
+class Conv2dWeight(_ConvGrad):
+    """d(conv2d)/dw applied to ``up``: the correlation of the input with ``up``, of the
+    weights' ``size`` — a mul gate, bilinear in (x, up): its gradients are a
+    :class:`Conv2dInput` of the upstream as weights, and a conv2d of x with the upstream."""
+
+    name = "conv2d_weight"
+
+    def forward(self, x: Any, up: Any) -> tuple[Any, Any]:
+        dtype = np.result_type(x, up)
+        x, up = x.astype(dtype, copy=False), up.astype(dtype, copy=False)
+        dw = kernels.conv2d_backward(up, x, self.zeros(dtype), *self._args(), (False, True))[1]
+        return dw, (x, up)
+
+    def backward(self, g: Any, saved: Any) -> tuple[Any, Any]:
+        x, up = saved
+        g = np.asarray(g, x.dtype)
+        d_x = kernels.conv2d_backward(up, x, g, *self._args(), (True, False))[0]
+        return d_x, kernels.conv2d_forward(x, g, None, *self._args())
+
+    def vjp(self, g: Any, node: Any) -> tuple[Any, Any]:
+        x, up = node.parents
+        return conv2d_input(x.shape, g, up, *self._args()), conv2d(x, g, None, *self._args())
+
+
+def conv2d_input(input_size: tuple[int, ...], weight: Any, grad_output: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1) -> Value:
+    """The gradient of :func:`conv2d` with respect to its input, as a recorded gate
+    (PyTorch's ``torch.nn.grad.conv2d_input``): a transposed convolution.
+
+    >>> up = Value(np.ones((1, 1, 2, 2))); w = Value(np.ones((1, 1, 2, 2)))
+    >>> conv2d_input((1, 1, 3, 3), w, up).data[0, 0].tolist()
+    [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+    """
+    gate = Conv2dInput(tuple(input_size), *_geometry("conv2d_input", stride, padding, dilation))
+    return apply(gate, lift(grad_output), lift(weight))
+
+
+def conv2d_weight(input: Any, weight_size: tuple[int, ...], grad_output: Any, stride: Any = 1,
+                  padding: Any = 0, dilation: Any = 1) -> Value:
+    """The gradient of :func:`conv2d` with respect to its weights, as a recorded gate
+    (PyTorch's ``torch.nn.grad.conv2d_weight``).
+
+    >>> x = Value(np.ones((1, 1, 3, 3))); up = Value(np.ones((1, 1, 2, 2)))
+    >>> conv2d_weight(x, (1, 1, 2, 2), up).data[0, 0].tolist()
+    [[4.0, 4.0], [4.0, 4.0]]
+    """
+    gate = Conv2dWeight(tuple(weight_size),
+                        *_geometry("conv2d_weight", stride, padding, dilation))
+    return apply(gate, lift(input), lift(grad_output))
+
+
+def _geometry(op: str, stride: Any, padding: Any,
+              dilation: Any) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    return (pair(op, "stride", stride, 1), pair(op, "padding", padding, 0),
+            pair(op, "dilation", dilation, 1))
+
 
 def conv2d(x: Any, w: Any, b: Any = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1) -> Value:
@@ -67,9 +176,7 @@ def conv2d(x: Any, w: Any, b: Any = None, stride: Any = 1, padding: Any = 0,
     [[4.0, 4.0], [4.0, 4.0]]
     """
     x, w = lift(x), lift(w)
-    stride = pair("conv2d", "stride", stride, 1)
-    padding = pair("conv2d", "padding", padding, 0)
-    dilation = pair("conv2d", "dilation", dilation, 1)
+    stride, padding, dilation = _geometry("conv2d", stride, padding, dilation)
     if x.ndim != 4:
         raise GradgateError(f"conv2d: input must have shape (N, C, H, W); got {x.shape}")
     if w.ndim != 4:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import MUL, Gate
+from ..ops.arith import routed
 from ..random import generator
 from ..value import Value, apply, lift
 
@@ -42,6 +43,9 @@ class Dropout(Gate):
 
     def backward(self, up: Any, mask: Any) -> tuple[Any]:
         return (up * mask,)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return routed(self, up, node)
 
 
 def dropout(x: Any, p: float = 0.5, training: bool = True,

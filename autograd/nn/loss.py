@@ -21,8 +21,9 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import LOCAL, MAX, Gate
+from ..ops.arith import routed
 from ..value import Value, apply, lift
-from .softmax import log_softmax_data
+from .softmax import log_softmax_data, softmax
 
 
 def _check(op: str, scores: Value, targets: Any) -> np.ndarray:
@@ -65,6 +66,12 @@ class CrossEntropy(Gate):
         grad[np.arange(len(self._targets)), self._targets] -= 1.0
         return (grad * (up / len(self._targets)),)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (scores,) = node.parents
+        onehot = np.zeros(scores.shape, scores.dtype)
+        onehot[np.arange(len(self._targets)), self._targets] = 1.0
+        return ((softmax(scores, axis=1) - onehot) * (up / len(self._targets)),)
+
 
 class SVMLoss(Gate):
     """Mean multiclass hinge loss — max gate: each violated margin routes +1 to its class
@@ -87,6 +94,9 @@ class SVMLoss(Gate):
         grad = violated.astype(np.result_type(up, np.float32))
         grad[np.arange(len(self._targets)), self._targets] = -violated.sum(axis=1)
         return (grad * (up / len(self._targets)),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return routed(self, up, node)
 
 
 def cross_entropy(logits: Any, targets: Any) -> Value:

@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from ..differentiable import composite_vjp
 from ..errors import GradgateError
 from ..gate import LOCAL, Gate
 from ..kernels import lstm as kernels
+from ..ops.join import stack
 from ..value import Value, apply, lift
 
 
@@ -46,6 +48,22 @@ class LSTMCell(Gate):
     def backward(self, up: Any, saved: Any) -> tuple[Any, ...]:
         grads = kernels.lstm_cell_backward(up, saved, (self._needs + (False,))[:6])
         return tuple(grads[:len(self._needs)])
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, ...]:
+        return composite_vjp(self.composite, up, node)
+
+    @staticmethod
+    def composite(x: Value, h: Value, c: Value, w_ih: Value, w_hh: Value,
+                  b: Value | None = None) -> Value:
+        """The same step written with ordinary ops, for the differentiable backward."""
+        gates = x @ w_ih.T + h @ w_hh.T
+        if b is not None:
+            gates = gates + b
+        n = c.shape[1]
+        i, f = gates[:, :n].sigmoid(), gates[:, n:2 * n].sigmoid()
+        g, o = gates[:, 2 * n:3 * n].tanh(), gates[:, 3 * n:].sigmoid()
+        c_next = f * c + i * g
+        return stack([o * c_next.tanh(), c_next])
 
 
 def lstm_cell(x: Any, h: Any, c: Any, w_ih: Any, w_hh: Any, b: Any = None) -> Value:

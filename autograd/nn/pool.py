@@ -17,7 +17,9 @@ import numpy as np
 from .. import kernels
 from ..errors import GradgateError
 from ..gate import MAX, Gate
+from ..graph import saved_state
 from ..kernels.pool import check_padding
+from ..ops.shape import Scatter
 from ..utils.pairs import pair
 from ..value import Value, apply, lift
 
@@ -47,6 +49,21 @@ class MaxPool2d(Gate):
         argmax, shape = saved
         return (kernels.max_pool2d_backward(np.asarray(up), argmax, shape, self.kernel_size,
                                             self.stride, self._padding),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        argmax, shape = saved_state(node)
+        return (apply(Scatter(self.winners(argmax), shape), up),)
+
+    def winners(self, argmax: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Where each window's winner sits in the input: ``(n, c, row, col)`` index arrays
+        shaped like the output, from the kernel's ``argmax`` (the index in the window)."""
+        n, c, oh, ow = argmax.shape
+        kw, (sh, sw), (ph, pw) = self.kernel_size[1], self.stride, self._padding
+        dy, dx = np.divmod(argmax.astype(np.intp), kw)
+        rows = np.arange(oh)[:, None] * sh + dy - ph
+        cols = np.arange(ow)[None, :] * sw + dx - pw
+        return (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None],
+                rows, cols)
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Value:

@@ -44,6 +44,10 @@ class Softmax(Gate):
     def backward(self, up: Any, s: Any) -> tuple[Any]:
         return (s * (up - (up * s).sum(axis=self.axis, keepdims=True)),)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        s = node
+        return (s * (up - (up * s).sum(axis=self.axis, keepdims=True)),)
+
 
 class LogSoftmax(Gate):
     """x - log Σe**x — local gate: dx = up - softmax · Σ up."""
@@ -59,6 +63,9 @@ class LogSoftmax(Gate):
 
     def backward(self, up: Any, out: Any) -> tuple[Any]:
         return (up - np.exp(out) * up.sum(axis=self.axis, keepdims=True),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (up - node.exp() * up.sum(axis=self.axis, keepdims=True),)
 
 
 def softmax(x: Any, axis: int = -1) -> Value:

@@ -18,6 +18,22 @@ import numpy as np
 
 from ..errors import GradgateError, describe
 from ..gate import ADD, LOCAL, MAX, MUL, Gate, operand
+from ..graph import saved_state
+
+
+def routed(gate: Gate, up: Any, node: Any) -> tuple[Any, ...]:
+    """The differentiable backward of a piecewise-linear gate (relu, maximum, the hinge
+    loss, dropout): its local derivative is a constant where it is defined, the mask the
+    gate routes by, read off its own backward for an upstream of ones: ``up × mask``.
+
+    >>> from autograd import Value
+    >>> x = Value([-1.0, 2.0]); y = x.relu()
+    >>> routed(y.gate, Value([5.0, 5.0]), y)[0].data.tolist()
+    [0.0, 5.0]
+    """
+    ones = 1.0 if type(node.data) is float else np.ones(node.shape, node.dtype)
+    masks = gate.backward(ones, saved_state(node))
+    return tuple(None if m is None else up * m for m in masks)
 
 
 def _ln(x: Any) -> Any:
@@ -35,6 +51,9 @@ class Add(Gate):
     def backward(self, up: Any, saved: None) -> tuple[Any, Any]:
         return up, up
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
+        return up, up
+
 
 class Sub(Gate):
     """a - b — add gate: distributes upstream to a and its negation to b."""
@@ -45,6 +64,9 @@ class Sub(Gate):
         return a - b, None
 
     def backward(self, up: Any, saved: None) -> tuple[Any, Any]:
+        return up, -up
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
         return up, -up
 
 
@@ -63,6 +85,9 @@ class Neg(Gate):
     def backward(self, up: Any, saved: None) -> tuple[Any]:
         return (-up,)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (-up,)
+
 
 class Mul(Gate):
     """a * b — mul gate: swaps, each input gets upstream times the other input."""
@@ -74,6 +99,10 @@ class Mul(Gate):
 
     def backward(self, up: Any, saved: tuple[Any, Any]) -> tuple[Any, Any]:
         a, b = saved
+        return up * b, up * a
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
+        a, b = node.parents
         return up * b, up * a
 
 
@@ -92,6 +121,10 @@ class Div(Gate):
 
     def backward(self, up: Any, saved: tuple[Any, Any]) -> tuple[Any, Any]:
         a, b = saved
+        return up / b, -up * a / (b * b)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
+        a, b = node.parents
         return up / b, -up * a / (b * b)
 
 
@@ -138,6 +171,13 @@ class Pow(Gate):
             return (up * 0.0,)
         return (up * c * _power(x, c - 1.0),)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (x,) = node.parents
+        c = self.exponent
+        if c == 0.0:
+            return (up * 0.0,)
+        return (up * c * x ** (c - 1.0),)
+
 
 class PowValue(Gate):
     """a ** b with a Value exponent — local gate: d/da = b·a**(b-1), d/db = a**b · ln a.
@@ -160,6 +200,10 @@ class PowValue(Gate):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (up * b * _power(a, b - 1.0),
                     up * out * _ln(a) if self._exponent_grad else None)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
+        a, b = node.parents
+        return up * b * a ** (b - 1.0), up * node * a.log() if self._exponent_grad else None
 
 
 class Maximum(Gate):
@@ -186,6 +230,9 @@ class Maximum(Gate):
         if type(a_wins) is bool:
             return (up, 0.0) if a_wins else (0.0, up)
         return up * a_wins, up * ~a_wins
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
+        return routed(self, up, node)
 
 
 ADD_GATE, SUB_GATE, NEG_GATE = Add(), Sub(), Neg()

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import ADD, Gate
+from ..graph import saved_state
 from ..value import Value, apply, lift
 from .axes import axis_index
 
@@ -35,6 +36,12 @@ class Cat(Gate):
     def backward(self, up: Any, ends: Any) -> tuple[Any, ...]:
         return tuple(np.split(up, ends[:-1], axis=self.axis))
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any, ...]:
+        lead = (slice(None),) * self.axis
+        starts = [0, *(int(e) for e in saved_state(node)[:-1])]
+        return tuple(up[lead + (slice(a, a + p.shape[self.axis]),)]
+                     for a, p in zip(starts, node.parents))
+
 
 class Stack(Gate):
     """Stacking along a new ``axis``; backward hands each input its slice of the gradient."""
@@ -49,6 +56,10 @@ class Stack(Gate):
 
     def backward(self, up: Any, saved: None) -> tuple[Any, ...]:
         return tuple(np.moveaxis(up, self.axis, 0))
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any, ...]:
+        lead = (slice(None),) * self.axis
+        return tuple(up[lead + (i,)] for i in range(len(node.parents)))
 
 
 def _tensors(op: str, values: Sequence[Any]) -> list[Value]:

@@ -66,5 +66,24 @@ class MatMul(Gate):
             db = db[..., 0]
         return da, db
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any, Any]:
+        a, b = node.parents
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        up = up.reshape(up.shape + (1,)) if b.ndim == 1 else up
+        up = up.reshape(up.shape[:-1] + (1, up.shape[-1])) if a.ndim == 1 else up
+        da = up @ _swap_last(b2)
+        db = _swap_last(a2) @ up
+        da = da.reshape(da.shape[:-2] + da.shape[-1:]) if a.ndim == 1 else da
+        db = db.reshape(db.shape[:-1]) if b.ndim == 1 else db
+        return da, db
+
+
+def _swap_last(v: Any) -> Any:
+    """Value ``v`` with its last two axes swapped (``mT`` in PyTorch)."""
+    axes = list(range(v.ndim))
+    axes[-2:] = axes[-1], axes[-2]
+    return v.transpose(axes)
+
 
 MATMUL_GATE = MatMul()

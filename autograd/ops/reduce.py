@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import ADD, LOCAL, MAX, Gate
+from ..graph import saved_state
 from .axes import axis_index
 
 
@@ -49,6 +50,14 @@ class _Reduction(Gate):
             up = np.expand_dims(up, self._axes)
         return np.broadcast_to(up, shape)
 
+    def _spread(self, up: Any, x: Any) -> Any:
+        """:meth:`_expand` with Value ops: the upstream Value broadcast over ``x``'s shape."""
+        if x.is_scalar:
+            return up
+        if not self.keepdims:
+            up = up.reshape([1 if a in self._axes else n for a, n in enumerate(x.shape)])
+        return up.broadcast_to(x.shape)
+
 
 class Sum(_Reduction):
     """Sum over axes — add gate: every input element receives the upstream gradient."""
@@ -62,6 +71,10 @@ class Sum(_Reduction):
 
     def backward(self, up: Any, shape: Any) -> tuple[Any]:
         return (up if shape is None else self._expand(up, shape),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (x,) = node.parents
+        return (self._spread(up, x),)
 
 
 class Mean(_Reduction):
@@ -79,6 +92,11 @@ class Mean(_Reduction):
             return (up,)
         n = int(np.prod([shape[a] for a in self._axes]))
         return (self._expand(up / n, shape),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (x,) = node.parents
+        n = int(np.prod([x.shape[a] for a in self._axes])) if not x.is_scalar else 1
+        return (self._spread(up / n, x),)
 
 
 class Max(_Reduction):
@@ -112,3 +130,10 @@ class Max(_Reduction):
         order = kept + list(self._axes)
         routed = routed.reshape([shape[a] for a in order])
         return (np.transpose(routed, np.argsort(order)),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (x,) = node.parents
+        if x.is_scalar:
+            return (up,)
+        winners = self.backward(np.ones(node.shape, x.dtype), saved_state(node))[0]
+        return (self._spread(up, x) * winners,)

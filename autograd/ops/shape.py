@@ -45,6 +45,10 @@ class Reshape(Gate):
     def backward(self, up: Any, shape: tuple[int, ...]) -> tuple[Any]:
         return (np.reshape(up, shape),)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (x,) = node.parents
+        return (up.reshape(x.shape),)
+
 
 class Transpose(Gate):
     """Permutes axes; backward applies the inverse permutation."""
@@ -67,6 +71,9 @@ class Transpose(Gate):
     def backward(self, up: Any, saved: None) -> tuple[Any]:
         inverse = None if self.axes is None else tuple(np.argsort(self.axes))
         return (np.transpose(up, inverse),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (up.transpose(() if self.axes is None else tuple(np.argsort(self.axes))),)
 
 
 def _is_advanced(index: Any) -> bool:
@@ -96,9 +103,41 @@ class GetItem(Gate):
         return (np.array(out) if out.ndim == 0 else out), x.shape
 
     def backward(self, up: Any, shape: tuple[int, ...]) -> tuple[Any]:
-        grad = np.zeros(shape, np.result_type(up))
+        return (Scatter(self.index, shape).forward(up)[0],)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        from ..value import apply
+
+        (x,) = node.parents
+        return (apply(Scatter(self.index, x.shape), up),)
+
+
+class Scatter(Gate):
+    """The gradient of ``x[index]``: ``up`` written into zeros of ``shape`` at ``index``,
+    summed where an index repeats — add gate, whose own gradient is ``upstream[index]``.
+
+    >>> import numpy as np
+    >>> Scatter(np.array([0, 0, 2]), (3,)).forward(np.array([1.0, 2.0, 3.0]))[0].tolist()
+    [3.0, 0.0, 3.0]
+    """
+
+    name, family = "scatter", ADD
+
+    def __init__(self, index: Any, shape: tuple[int, ...]):
+        self.index = index
+        self.shape = shape
+
+    def forward(self, up: Any) -> tuple[Any, None]:
+        grad = np.zeros(self.shape, np.result_type(up))
         if _is_advanced(self.index):
             np.add.at(grad, self.index, up)
         else:
             grad[self.index] = up
-        return (grad,)
+        return grad, None
+
+    def backward(self, up: Any, saved: None) -> tuple[Any]:
+        out = up[self.index]
+        return (np.array(out) if out.ndim == 0 else out,)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (up[self.index],)

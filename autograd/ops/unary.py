@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import GradgateError
 from ..gate import LOCAL, MAX, Gate
+from .arith import routed
 
 
 class Exp(Gate):
@@ -36,6 +37,9 @@ class Exp(Gate):
 
     def backward(self, up: Any, out: Any) -> tuple[Any]:
         return (up * out,)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (up * node,)
 
 
 class Log(Gate):
@@ -59,6 +63,10 @@ class Log(Gate):
     def backward(self, up: Any, x: Any) -> tuple[Any]:
         return (up / x,)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        (x,) = node.parents
+        return (up / x,)
+
 
 class Tanh(Gate):
     """tanh x — local gate: d/dx = 1 - tanh²x."""
@@ -71,6 +79,9 @@ class Tanh(Gate):
 
     def backward(self, up: Any, t: Any) -> tuple[Any]:
         return (up * (1.0 - t * t),)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (up * (1.0 - node * node),)
 
 
 class Sigmoid(Gate):
@@ -98,6 +109,9 @@ class Sigmoid(Gate):
     def backward(self, up: Any, s: Any) -> tuple[Any]:
         return (up * s * (1.0 - s),)
 
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return (up * (node * (1.0 - node)),)
+
 
 class ReLU(Gate):
     """max(x, 0) — max gate: routes upstream to x where x > 0, nothing elsewhere.
@@ -119,6 +133,9 @@ class ReLU(Gate):
         if type(passes) is bool:
             return (up if passes else 0.0,)
         return (up * passes,)
+
+    def vjp(self, up: Any, node: Any) -> tuple[Any]:
+        return routed(self, up, node)
 
 
 EXP_GATE, LOG_GATE, TANH_GATE = Exp(), Log(), Tanh()
