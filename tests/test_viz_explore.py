@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_viz_player import ARGS, ARTIFACTS, CHROMIUM, missing, require_dot
+from browser import ARGS, ARTIFACTS, CHROMIUM, missing, require_dot
 
 import viz
 from autograd import Value, name_scope

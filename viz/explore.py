@@ -43,7 +43,7 @@ from .errors import GraphvizNotFoundError, GraphvizRenderError
 from .escape import html_text
 from .graphview import GraphView, scope_prefixes
 from .layout import Plan, _cost, _grouping, fallback_plan
-from .player import _svg_body, asset
+from .player import asset, svg_body
 from .style import get_theme
 from .summary import summaries_once
 
@@ -145,7 +145,7 @@ class Explorer:
         pid = "gg-explorer-" + uuid.uuid4().hex[:10]
         t = self.theme
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # dot per view
-            pictures = list(pool.map(lambda g: _svg_body(g.svg()), [g for _, g in self.views]))
+            pictures = list(pool.map(lambda g: svg_body(g.svg()), [g for _, g in self.views]))
         svgs = "".join(f'<div class="gg-view" data-view="{k}" hidden>{svg}</div>'
                        for k, svg in enumerate(pictures))
         payload = json.dumps(self.data(), ensure_ascii=True).replace("<", "\\u003c")
