@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import ARGS, ARTIFACTS, CHROMIUM, missing, require_dot
+from browser import ARTIFACTS, missing, require_dot
+from browser import browser_page as open_page
 
 import viz
 from autograd import Value, name_scope
@@ -88,22 +89,12 @@ def test_hostile_labels_are_escaped_in_the_page():
 
 @pytest.fixture(scope="module")
 def browser_page():
-    require_dot()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("python playwright")
-    if not Path(CHROMIUM).exists():
-        missing("Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1200, "height": 900})
-        pg.errors, pg.requests = [], []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-        pg.on("request", lambda r: pg.requests.append(r.url))
-        yield pg
-        browser.close()
+    """The shared headless-Chromium page, also counting console errors as errors."""
+    pages = open_page(1200, 900)
+    pg = next(pages)
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    yield pg
+    next(pages, None)  # closes the browser
 
 
 def visible_nodes(page) -> int:

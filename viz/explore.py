@@ -35,14 +35,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from autograd.utils import write_atomic
-
 from .digraph import Digraph
 from .draw import Overlay, _aliases, _backward_ran, _Renderer, check_rankdir, finished
-from .errors import GraphvizNotFoundError, GraphvizRenderError
 from .escape import html_text
 from .graphview import GraphView, scope_prefixes
 from .layout import Plan, _cost, _grouping, fallback_plan
+from .page import HtmlPage
 from .player import asset, svg_body
 from .style import get_theme
 from .summary import summaries_once
@@ -54,7 +52,7 @@ def _parent(path: str) -> str | None:
     return ".".join(path.split(".")[:-1]) or None
 
 
-class Explorer:
+class Explorer(HtmlPage):
     """The pictures of one graph, one per module view, and the page that moves between them.
 
     ``views`` lists ``(module path, Digraph)``, the top view first; ``to_html()`` renders them
@@ -178,25 +176,6 @@ HTML file in a browser).</div>
         return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
                 f"<title>{title}</title></head>\n<body style=\"background:{t.background}\">"
                 f"\n{fragment}\n</body></html>\n")
-
-    def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the self-contained explorer page to ``path`` (through a temporary file, so
-        a failure leaves an existing ``path`` as it was); returns ``path``.
-
-        >>> import os, tempfile
-        >>> from autograd import Value
-        >>> p = os.path.join(tempfile.mkdtemp(), "explore.html")
-        >>> explore(Value(2.0) * 3).save_html(p) == p  # doctest: +SKIP
-        True
-        """
-        write_atomic(path, self.to_html(full_page=True))
-        return str(path)
-
-    def _repr_html_(self) -> str:
-        try:
-            return self.to_html()
-        except (GraphvizNotFoundError, GraphvizRenderError) as err:
-            return f"<pre>{html_text(err)}</pre>"
 
 
 def explore(value: Any, *, params: Any = None, rankdir: str | None = None,
