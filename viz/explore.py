@@ -37,10 +37,9 @@ from typing import Any
 
 from .digraph import Digraph
 from .draw import Overlay, _aliases, _backward_ran, _Renderer, check_rankdir, finished
-from .escape import html_text
 from .graphview import GraphView, scope_prefixes
 from .layout import Plan, _cost, _grouping, fallback_plan
-from .page import HtmlPage
+from .page import HtmlPage, whole_page
 from .player import asset, svg_body
 from .style import get_theme
 from .summary import summaries_once
@@ -172,10 +171,8 @@ HTML file in a browser).</div>
 </div>"""
         if not full_page:
             return fragment
-        title = html_text(f"gradgate explorer: {self.view.display_name(len(self.view) - 1)}")
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-                f"<title>{title}</title></head>\n<body style=\"background:{t.background}\">"
-                f"\n{fragment}\n</body></html>\n")
+        return whole_page(fragment, "gradgate explorer: "
+                          + self.view.display_name(len(self.view) - 1), t.background)
 
 
 def explore(value: Any, *, params: Any = None, rankdir: str | None = None,

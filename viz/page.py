@@ -15,6 +15,17 @@ from .errors import GraphvizNotFoundError, GraphvizRenderError
 from .escape import html_text
 
 
+def whole_page(fragment: str, title: str, background: str) -> str:
+    """``fragment`` as a standalone HTML page titled ``title`` (escaped here).
+
+    >>> whole_page("<p>hi</p>", "a < b", "#fff").splitlines()[1]
+    '<html lang="en"><head><meta charset="utf-8"><title>a &lt; b</title></head>'
+    """
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html_text(title)}</title></head>\n<body style=\"background:{background}\">"
+            f"\n{fragment}\n</body></html>\n")
+
+
 class HtmlPage:
     """Mixin for objects that render themselves as an HTML player with ``to_html``.
 

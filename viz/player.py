@@ -27,6 +27,7 @@ from typing import Any
 from .draw import draw_overlay
 from .escape import html_text
 from .labels import grad_cells
+from .page import whole_page
 from .style import get_theme
 
 STATE_CODES = {"pending": "p", "reached": "r", "current": "c", "done": "d"}
@@ -161,7 +162,4 @@ HTML file in a browser).</div>
 </div>"""
     if not full_page:
         return fragment
-    title = html_text(f"gradgate backward stepper: {stepper[0].name}")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head>\n<body style=\"background:{t.background}\">"
-            f"\n{fragment}\n</body></html>\n")
+    return whole_page(fragment, f"gradgate backward stepper: {stepper[0].name}", t.background)

@@ -27,8 +27,8 @@ import uuid
 from typing import Any
 
 from .draw import Overlay, draw_overlay
-from .escape import html_text
 from .frames import PHASES, FrameWriter, pick_detail, write_pass
+from .page import whole_page
 from .player import asset, player_script, svg_body
 from .style import get_theme
 
@@ -159,9 +159,7 @@ file in a browser).</div>
 </div>"""
     if not full_page:
         return fragment
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html_text(title)}</title></head>\n<body style=\"background:"
-            f"{t.background}\">\n{fragment}\n</body></html>\n")
+    return whole_page(fragment, title, t.background)
 
 
 def train_player_html(player: Any, full_page: bool = False) -> str:
