@@ -355,14 +355,12 @@ class Value:
 
     def reshape(self, *shape: Any) -> Value:
         """The same elements in a new shape: ``v.reshape(2, 3)`` or ``v.reshape((2, 3))``."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
+        shape = _unpacked(shape)
         return apply(Reshape(shape), self)
 
     def transpose(self, *axes: Any) -> Value:
         """Permute axes (reverse them by default), like ``np.transpose``."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        axes = _unpacked(axes)
         return apply(Transpose(axes or None, self.ndim), self)
 
     @property
@@ -377,8 +375,7 @@ class Value:
         >>> Value([1.0, 2.0]).broadcast_to(2, 2).data.tolist()
         [[1.0, 2.0], [1.0, 2.0]]
         """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
+        shape = _unpacked(shape)
         return apply(BroadcastTo(shape_arg("broadcast_to", shape)), self)
 
     def sum_to_size(self, *shape: Any) -> Value:
@@ -388,8 +385,7 @@ class Value:
         >>> Value([[1.0, 2.0], [3.0, 4.0]]).sum_to_size(1, 2).data.tolist()
         [[4.0, 6.0]]
         """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
+        shape = _unpacked(shape)
         return apply(SumTo(shape_arg("sum_to_size", shape)), self)
 
     def __getitem__(self, index: Any) -> Value:
@@ -471,6 +467,17 @@ def _forward(gate: Gate, datas: list[Any]) -> tuple[Any, Any]:
     if bad:  # the exact test follows, which also clears an overflow of x·x
         warn_if_new_nonfinite(gate.name, out, datas)
     return out, saved
+
+
+def _unpacked(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Sizes or axes given as ``f(2, 3)`` or as ``f((2, 3))``, as one tuple.
+
+    >>> _unpacked((2, 3)), _unpacked(([2, 3],)), _unpacked(())
+    ((2, 3), (2, 3), ())
+    """
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
 
 
 def _record(out: Any, gate: Gate, parents: tuple[Value, ...], saved: Any,
